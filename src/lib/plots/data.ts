@@ -1,0 +1,247 @@
+/**
+ * Plot data files (JSON, YAML, CSV, TSV) into DVC "datapoints" (a list of flat-ish records), and the
+ * readers that fetch those files from the working tree or from another revision with `git show`.
+ */
+import { promises as fs } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
+import { parse as parseYamlText } from 'yaml';
+import { spawn } from 'node:child_process';
+
+export type Datapoint = Record<string, unknown>;
+
+/** Files bigger than this are refused per plot (a 50 MB CSV would stall the job and say nothing useful). */
+export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+export class PlotDataError extends Error {}
+
+/** Where plot data comes from for one revision. */
+export interface RevisionReader {
+  /** Bytes of a repo-relative file; undefined when it does not exist in this revision. */
+  read(path: string): Promise<Buffer | undefined>;
+  /** Size in bytes without reading the content; undefined when absent. */
+  size(path: string): Promise<number | undefined>;
+  /** Repo-relative paths of the files under a directory (recursive); undefined when not a directory. */
+  list(dir: string): Promise<string[] | undefined>;
+}
+
+export function worktreeReader(cwd: string): RevisionReader {
+  return {
+    async read(path) {
+      try {
+        return await fs.readFile(join(cwd, path));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+        throw e;
+      }
+    },
+    async size(path) {
+      try {
+        const st = await fs.stat(join(cwd, path));
+        return st.isFile() ? st.size : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async list(dir) {
+      try {
+        const root = join(cwd, dir);
+        const entries = await fs.readdir(root, { recursive: true, withFileTypes: true });
+        return entries
+          .filter((e) => e.isFile())
+          .map((e) => posix.join(dir, relative(root, join(e.parentPath ?? e.path, e.name)).split(sep).join('/')))
+          .sort();
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Reads files as they were at a git revision (`git show <rev>:<path>`), for base / serving overlays. */
+export function gitRevisionReader(cwd: string, rev: string): RevisionReader {
+  const spec = (path: string) => `${rev}:${path}`;
+  return {
+    async read(path) {
+      const res = await gitRaw(['cat-file', 'blob', spec(path)], cwd);
+      return res.code === 0 ? res.stdout : undefined;
+    },
+    async size(path) {
+      const type = await gitRaw(['cat-file', '-t', spec(path)], cwd);
+      if (type.code !== 0 || type.stdout.toString().trim() !== 'blob') return undefined;
+      const res = await gitRaw(['cat-file', '-s', spec(path)], cwd);
+      return res.code === 0 ? Number(res.stdout.toString().trim()) : undefined;
+    },
+    async list(dir) {
+      const res = await gitRaw(['ls-tree', '-r', '--name-only', '-z', `${rev}:${dir}`], cwd);
+      if (res.code !== 0) return undefined;
+      return res.stdout
+        .toString('utf8')
+        .split('\0')
+        .filter(Boolean)
+        .map((p) => posix.join(dir, p))
+        .sort();
+    },
+  };
+}
+
+// Not git() from ../git/cli.js: images need stdout as raw bytes (git() decodes UTF-8), and git() writes
+// to the child's stdin, which fails with EPIPE when git exits at once on a missing path.
+function gitRaw(args: string[], cwd: string): Promise<{ code: number; stdout: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out) }));
+  });
+}
+
+/** RFC 4180-style delimited text (quotes, doubled quotes, CRLF) into rows of cells. */
+export function parseDelimited(text: string, delimiter: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else quoted = false;
+      } else cell += c;
+    } else if (c === '"' && cell === '') quoted = true;
+    else if (c === delimiter) {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
+  }
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+}
+
+/** Python's csv.DictReader: the first row names the columns (or 0..n-1 when header is false). */
+function delimitedRecords(text: string, delimiter: string, header: boolean): Datapoint[] {
+  const rows = parseDelimited(text, delimiter);
+  if (!rows.length) return [];
+  const names = header ? rows[0]! : rows[0]!.map((_, i) => String(i));
+  return rows.slice(header ? 1 : 0).map((r) => Object.fromEntries(names.map((n, i) => [n, r[i] ?? null])));
+}
+
+/** The parsed content of a data file (JSON/YAML objects as they are; CSV/TSV as a list of records). */
+export function parseDataFile(path: string, buf: Buffer, opts: { header?: boolean } = {}): unknown {
+  const ext = posix.extname(path).toLowerCase();
+  const text = buf.toString('utf8');
+  try {
+    switch (ext) {
+      case '.json':
+        return parseJsonLenient(text);
+      case '.yaml':
+      case '.yml':
+        return parseYamlText(text);
+      case '.csv':
+        return delimitedRecords(text, ',', opts.header ?? true);
+      case '.tsv':
+        return delimitedRecords(text, '\t', opts.header ?? true);
+      default:
+        throw new PlotDataError(`unsupported data file type "${ext || path}" (use .json, .yaml, .csv or .tsv)`);
+    }
+  } catch (e) {
+    if (e instanceof PlotDataError) throw e;
+    throw new PlotDataError(`cannot parse ${path}: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+// Python's json (which wrote most of these files) emits bare NaN / Infinity; JSON.parse rejects them.
+function parseJsonLenient(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (!/NaN|Infinity/.test(text)) throw e;
+    const fixed = text.replace(/("(?:[^"\\]|\\.)*")|-?\bInfinity\b|\bNaN\b/g, (m, str: string | undefined) => (str ? str : 'null'));
+    return JSON.parse(fixed);
+  }
+}
+
+/** DVC's `_lists`: the list itself, or every list found by walking nested objects. */
+function* lists(blob: unknown): Generator<unknown[]> {
+  if (Array.isArray(blob)) {
+    yield blob;
+    return;
+  }
+  if (blob && typeof blob === 'object') {
+    for (const v of Object.values(blob)) {
+      if (Array.isArray(v)) yield v;
+      else if (v && typeof v === 'object') yield* lists(v);
+    }
+  }
+}
+
+function isDatapoints(lst: unknown[]): lst is Datapoint[] {
+  if (!lst.length || !lst.every((d) => d !== null && typeof d === 'object' && !Array.isArray(d))) return false;
+  const first = Object.keys(lst[0] as object);
+  const all = new Set<string>();
+  for (const d of lst) for (const k of Object.keys(d as object)) all.add(k);
+  return all.size === first.length && first.every((k) => all.has(k));
+}
+
+/**
+ * DVC's `get_datapoints`: every list of uniform records in the file, merged side by side by index
+ * (`{"train": [...], "test": [...]}` gives one record per index with both sets of keys).
+ * Also accepts a column-oriented object `{"fpr": [..], "tpr": [..]}` (equal-length scalar lists), which
+ * DVC itself ignores; it is the natural shape of numpy-dumped curves.
+ */
+export function toDatapoints(content: unknown): Datapoint[] {
+  const result: Datapoint[] = [];
+  for (const lst of lists(content)) {
+    if (!isDatapoints(lst)) continue;
+    lst.forEach((d, i) => {
+      result[i] ??= {};
+      Object.assign(result[i]!, d);
+    });
+  }
+  if (result.length || !content || typeof content !== 'object' || Array.isArray(content)) return result;
+  const cols = Object.entries(content as Record<string, unknown>).filter(
+    ([, v]) => Array.isArray(v) && v.every((x) => x === null || typeof x !== 'object'),
+  ) as [string, unknown[]][];
+  if (!cols.length || new Set(cols.map(([, v]) => v.length)).size !== 1) return [];
+  return cols[0]![1].map((_, i) => Object.fromEntries(cols.map(([k, v]) => [k, v[i]])));
+}
+
+/** DVC's y inference when a plot names no y: the last key of the first record. */
+export function inferY(content: unknown): string | undefined {
+  for (const lst of lists(content)) {
+    if (lst.length && lst.every((d) => d !== null && typeof d === 'object' && !Array.isArray(d))) {
+      const keys = Object.keys(lst[0] as object);
+      return keys[keys.length - 1];
+    }
+  }
+  const pts = toDatapoints(content);
+  if (pts.length) {
+    const keys = Object.keys(pts[0]!);
+    return keys[keys.length - 1];
+  }
+  return undefined;
+}
+
+/** A number from a datum value (CSV cells are strings); undefined when it is not numeric. */
+export function toNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}

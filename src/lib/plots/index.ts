@@ -1,0 +1,452 @@
+/**
+ * DVC plots for PR reports and the CLI: definitions -> data per revision -> Vega-Lite (DVC templates)
+ * -> SVG -> PNG, plus Mermaid / markdown fallbacks and an HTML fragment.
+ *
+ * Public API (used by cml-report and `mlops plots`):
+ *
+ *   const set = await loadPlots({
+ *     cwd,                               // repository root
+ *     dvcYaml: 'dvc.yaml',               // or a list, or false; default: dvc.yaml when it exists
+ *     mlopsPlots: config.plots,          // mlops.yml `plots:` (same forms as dvc.yaml)
+ *     revs: [{ name: 'base', ref: 'origin/main' }, { name: 'head' }],  // no ref = working tree
+ *   });
+ *   const rendered = await renderPlots(set);           // RenderedPlot[], one per plot, in order
+ *   //   .png (Buffer, 2x) .svg .spec .width/.height    when the chart rendered
+ *   //   .images                                        image plots (png/jpg/svg) passed through, per rev
+ *   //   .notes[]                                       "missing in base", "downsampled for display", ...
+ *   //   .problems[]  {plot, file?, rev?, message}      why this plot (or a revision of it) is not shown
+ *   //   .mermaid / .markdownTable / .fallbackMarkdown  GitHub-native fallback (no image hosting)
+ *   plotFiles(rendered)        -> [{name: '<slug>.png', content}, ...]  (see ./files.ts)
+ *   plotsHtml(rendered)        -> self-contained HTML fragment with inline SVG (see ./html.ts)
+ *   hostPlotAssets(...)        -> commit the files to an orphan branch (src/lib/github/assets.ts)
+ *
+ * Nothing here throws for bad plot data: every per-plot failure becomes a problem on that plot and
+ * the other plots still render. Only an unreadable dvc.yaml / mlops.yml `plots:` section throws a
+ * UserError (file, line), because then no plot can be trusted.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import type { PlotEntry } from '../config.js';
+import { messageOf } from '../errors.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import { ConvertError, flatDatapoints, type Converted } from './convert.js';
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  PlotDataError,
+  gitRevisionReader,
+  parseDataFile,
+  toNumber,
+  worktreeReader,
+  type Datapoint,
+  type RevisionReader,
+} from './data.js';
+import {
+  DATA_EXTENSIONS,
+  IMAGE_EXTENSIONS,
+  isImagePath,
+  parseDvcYamlPlots,
+  parseTopLevelPlots,
+  sourcesOf,
+  type PlotDefinition,
+} from './definitions.js';
+import { downsample } from './downsample.js';
+import { fallbackFor } from './fallback.js';
+import { specToSvg, svgToPng } from './render.js';
+import {
+  DEFAULT_TEMPLATE,
+  LINE_TEMPLATES,
+  NUMERIC_X,
+  NUMERIC_XY,
+  TEMPLATES,
+  buildSpec,
+  isTemplate,
+  type TemplateName,
+  type VegaLiteSpec,
+} from './templates.js';
+
+export { plotFiles, slug, writePlotFiles, type PlotFile } from './files.js';
+export { plotsHtml } from './html.js';
+export { TEMPLATES, DVC_PALETTE, type TemplateName } from './templates.js';
+export type { PlotDefinition } from './definitions.js';
+export { worktreeReader, gitRevisionReader, type RevisionReader } from './data.js';
+
+export interface RevisionSpec {
+  /** Shown in legends and notes: "base", "head", "serving v1.4.0", ... */
+  name: string;
+  /** A git revision to read with `git show`; omitted = the working tree. */
+  ref?: string;
+}
+
+export interface LoadPlotsOptions {
+  cwd: string;
+  dvcYaml?: string | string[] | false;
+  mlopsPlots?: PlotEntry[];
+  /** Where mlopsPlots came from, for messages and relative paths (default mlops.yml). */
+  mlopsFile?: string;
+  revs: RevisionSpec[];
+  /** Replace the reader of a revision (by name), e.g. for DVC-tracked files pulled elsewhere. */
+  readers?: Record<string, RevisionReader>;
+  maxFileBytes?: number;
+  logger?: Logger;
+}
+
+export interface PlotProblem {
+  plot: string;
+  /** The data (or image) file at fault, repo-relative. */
+  file?: string;
+  rev?: string;
+  /** Where the plot is declared. */
+  configFile?: string;
+  line?: number;
+  message: string;
+}
+
+export interface PlotImage {
+  rev: string;
+  path: string;
+  mime: string;
+  data: Buffer;
+}
+
+export interface LoadedPlot {
+  id: string;
+  title: string;
+  kind: 'vega' | 'image';
+  definition: PlotDefinition;
+  /** Per revision that has any of the plot's files: parsed content by repo-relative path. */
+  data: { rev: string; files: Map<string, unknown> }[];
+  images: PlotImage[];
+  notes: string[];
+  problems: PlotProblem[];
+}
+
+export interface PlotSet {
+  revs: string[];
+  plots: LoadedPlot[];
+}
+
+export interface RenderedPlot {
+  id: string;
+  title: string;
+  kind: 'vega' | 'image';
+  template?: string;
+  /** PNG at 2x of the SVG size; absent when the plot could not be rendered (see problems). */
+  png?: Buffer;
+  width?: number;
+  height?: number;
+  svg?: string;
+  spec?: VegaLiteSpec;
+  images: PlotImage[];
+  notes: string[];
+  problems: PlotProblem[];
+  mermaid?: string;
+  markdownTable?: string;
+  fallbackMarkdown?: string;
+}
+
+const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.svg': 'image/svg+xml' };
+
+function plotDefinitions(opts: LoadPlotsOptions): PlotDefinition[] {
+  const defs: PlotDefinition[] = [];
+  const dvcFiles = opts.dvcYaml === false ? [] : opts.dvcYaml === undefined ? ['dvc.yaml'] : [opts.dvcYaml].flat();
+  for (const f of dvcFiles) {
+    const full = join(opts.cwd, f);
+    if (!existsSync(full)) {
+      if (opts.dvcYaml !== undefined) opts.logger?.warning(`${f} not found; no DVC plots read from it`, { file: f });
+      continue;
+    }
+    defs.push(...parseDvcYamlPlots(readFileSync(full, 'utf8'), f));
+  }
+  if (opts.mlopsPlots?.length) defs.push(...parseTopLevelPlots(opts.mlopsPlots, opts.mlopsFile ?? 'mlops.yml'));
+  // The same id declared twice (top level and on a stage out, or in both files): DVC merges the
+  // properties into one plot, later keys winning.
+  const byId = new Map<string, PlotDefinition>();
+  for (const d of defs) {
+    const prev = byId.get(d.id);
+    if (prev && prev.kind === d.kind) prev.props = { ...prev.props, ...d.props };
+    else if (!prev) byId.set(d.id, { ...d, props: { ...d.props } });
+  }
+  return [...byId.values()];
+}
+
+function readersFor(opts: LoadPlotsOptions): { name: string; reader: RevisionReader }[] {
+  return opts.revs.map((r) => ({
+    name: r.name,
+    reader: opts.readers?.[r.name] ?? (r.ref ? gitRevisionReader(opts.cwd, r.ref) : worktreeReader(opts.cwd)),
+  }));
+}
+
+const isPlotFile = (p: string) =>
+  isImagePath(p) || (DATA_EXTENSIONS as readonly string[]).includes(posix.extname(p).toLowerCase());
+
+/** Is `parent` the path itself or a directory above it? */
+const isParent = (parent: string, p: string) => p === parent || p.startsWith(`${parent}/`);
+
+/** Path plots may name directories: each data / image file in one becomes its own plot (as in DVC). */
+async function expand(
+  defs: PlotDefinition[],
+  readers: { name: string; reader: RevisionReader }[],
+): Promise<{ defs: PlotDefinition[]; missing: PlotDefinition[] }> {
+  const pathIds = defs.filter((d) => d.kind === 'path').map((d) => d.id);
+  const out: PlotDefinition[] = [];
+  const missing: PlotDefinition[] = [];
+  for (const def of defs) {
+    if (def.kind === 'mapped') {
+      out.push(def);
+      continue;
+    }
+    let isFile = false;
+    const files: string[] = [];
+    for (const { reader } of readers) {
+      if ((await reader.size(def.id)) !== undefined) {
+        isFile = true;
+        break;
+      }
+      for (const f of (await reader.list(def.id)) ?? []) if (!files.includes(f)) files.push(f);
+    }
+    if (isFile || (!files.length && isPlotFile(def.id))) {
+      if (isFile) out.push(def);
+      else missing.push(def);
+      continue;
+    }
+    if (!files.length) {
+      missing.push(def);
+      continue;
+    }
+    for (const f of files.sort()) {
+      if (!isPlotFile(f)) continue;
+      // The closest declared parent owns the file (a file declared on its own keeps its own props).
+      const owner = pathIds.filter((id) => isParent(id, f)).sort((a, b) => b.length - a.length)[0];
+      if (owner !== def.id || defs.some((d) => d.id === f && d !== def)) continue;
+      out.push({ ...def, id: f, props: { ...def.props } });
+    }
+  }
+  return { defs: out, missing };
+}
+
+/** Read definitions and every revision's data files. Never throws for data problems. */
+export async function loadPlots(opts: LoadPlotsOptions): Promise<PlotSet> {
+  const log = opts.logger ?? silentLogger;
+  const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const readers = readersFor(opts);
+  const revNames = readers.map((r) => r.name);
+  const declared = plotDefinitions(opts);
+  const { defs, missing } = await expand(declared, readers);
+  const plots: LoadedPlot[] = [];
+
+  for (const def of missing) {
+    plots.push({
+      id: def.id,
+      title: def.props.title ?? def.id,
+      kind: isImagePath(def.id) ? 'image' : 'vega',
+      definition: def,
+      data: [],
+      images: [],
+      notes: [],
+      problems: [
+        { plot: def.id, file: def.id, configFile: def.configFile, line: def.line, message: `${def.id} not found in ${revNames.join(', ')}` },
+      ],
+    });
+  }
+
+  for (const def of defs) {
+    const image = def.kind === 'path' && isImagePath(def.id);
+    const plot: LoadedPlot = {
+      id: def.id,
+      title: def.props.title ?? def.id,
+      kind: image ? 'image' : 'vega',
+      definition: def,
+      data: [],
+      images: [],
+      notes: [],
+      problems: [],
+    };
+    const problem = (message: string, extra: Partial<PlotProblem> = {}) =>
+      plot.problems.push({ plot: def.id, configFile: def.configFile, line: def.line, message, ...extra });
+    const sources = sourcesOf(def);
+    const absent: Record<string, string[]> = {};
+
+    for (const { name: rev, reader } of readers) {
+      const files = new Map<string, unknown>();
+      for (const file of sources) {
+        try {
+          const size = await reader.size(file);
+          if (size === undefined) {
+            (absent[file] ??= []).push(rev);
+            continue;
+          }
+          if (size > maxBytes) {
+            problem(`${file} is ${(size / 1048576).toFixed(1)} MB in ${rev}, over the ${(maxBytes / 1048576).toFixed(0)} MB limit for plot data; plot a summary (fewer points) instead`, { file, rev });
+            continue;
+          }
+          const buf = await reader.read(file);
+          if (!buf) {
+            (absent[file] ??= []).push(rev);
+            continue;
+          }
+          if (image) plot.images.push({ rev, path: file, mime: MIME[posix.extname(file).toLowerCase()] ?? 'application/octet-stream', data: buf });
+          else files.set(file, parseDataFile(file, buf, { header: def.props.header }));
+        } catch (e) {
+          const message = e instanceof PlotDataError ? e.message : `cannot read ${file} in ${rev}: ${messageOf(e)}`;
+          problem(message, { file, rev });
+        }
+      }
+      if (files.size) plot.data.push({ rev, files });
+    }
+
+    for (const [file, revs] of Object.entries(absent)) {
+      if (revs.length === readers.length) problem(`${file} not found in ${revs.join(', ')}`, { file });
+      else plot.notes.push(`${file} is missing in ${revs.join(', ')}; showing ${revNames.filter((r) => !revs.includes(r)).join(', ')} only`);
+    }
+    if (plot.problems.length) log.debug(`plot ${def.id}: ${plot.problems.map((p) => p.message).join('; ')}`);
+    plots.push(plot);
+  }
+  // Keep the declaration order of the config files; missing ones were collected first.
+  const order = new Map<string, number>();
+  declared.forEach((d, i) => order.set(d.id, i));
+  const rank = (p: LoadedPlot) => {
+    for (const [id, i] of order) if (isParent(id, p.id)) return i;
+    return order.size;
+  };
+  plots.sort((a, b) => rank(a) - rank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { revs: revNames, plots };
+}
+
+/** Check numeric fields and turn numeric strings (CSV cells) into numbers, in place. */
+function coerceNumeric(values: Datapoint[], field: string, template: string): string | undefined {
+  for (const d of values) {
+    const v = d[field];
+    if (v === undefined || v === null || v === '') continue;
+    const n = toNumber(v);
+    if (n === undefined) {
+      return `field "${field}" has the non-numeric value ${JSON.stringify(v)} (in ${String(d.filename)}, ${String(d.rev)}); template "${template}" needs numbers on this axis — use a categorical template (bar_horizontal, confusion, scatter_jitter) or a numeric field`;
+    }
+    d[field] = n;
+  }
+  return undefined;
+}
+
+export interface RenderOptions {
+  /** Produce PNGs (default true); SVG and fallbacks are always produced. */
+  png?: boolean;
+  logger?: Logger;
+}
+
+async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions): Promise<RenderedPlot> {
+  const def = plot.definition;
+  const out: RenderedPlot = { id: plot.id, title: plot.title, kind: 'vega', images: [], notes: [...plot.notes], problems: [...plot.problems] };
+  const problem = (message: string, extra: Partial<PlotProblem> = {}) =>
+    out.problems.push({ plot: plot.id, configFile: def.configFile, line: def.line, message, ...extra });
+  const templateName = def.props.template ?? DEFAULT_TEMPLATE;
+  out.template = templateName;
+  if (!isTemplate(templateName)) {
+    problem(`unknown template "${templateName}" (built-in templates: ${TEMPLATES.join(', ')})`);
+    return out;
+  }
+  const template: TemplateName = templateName;
+  if (!plot.data.length) return out;
+  // A file over the size limit or unparsable in one revision must not be silently shown for the others.
+  if (out.problems.length) return out;
+
+  const converted: Converted[] = [];
+  for (const { rev, files } of plot.data) {
+    try {
+      converted.push(flatDatapoints(def.kind === 'path' ? { ...def, id: plot.id } : def, rev, files));
+    } catch (e) {
+      if (e instanceof ConvertError) problem(e.message, { file: e.file, rev });
+      else throw e;
+    }
+  }
+  if (out.problems.length || !converted.length) return out;
+  const first = converted[0]!;
+  const values = converted.flatMap((c) => c.datapoints);
+  const shownRevs = revs.filter((r) => values.some((d) => d.rev === r));
+  const yDefs = [...new Map(converted.flatMap((c) => c.yDefs).map((d) => [`${d.filename}\u0000${d.field}`, d])).values()];
+
+  const numeric = (NUMERIC_XY as readonly string[]).includes(template) ? [first.x, first.y] : (NUMERIC_X as readonly string[]).includes(template) ? [first.x] : [];
+  for (const field of numeric) {
+    const bad = coerceNumeric(values, field, template);
+    if (bad) {
+      const file = yDefs.length === 1 ? yDefs[0]!.file : undefined;
+      problem(bad, { file });
+      return out;
+    }
+  }
+
+  let shown = values;
+  const kind = (LINE_TEMPLATES as readonly string[]).includes(template) ? 'line' : template === 'scatter' ? 'scatter' : undefined;
+  if (kind) {
+    const ds = downsample(values.filter((d) => typeof d[first.x] === 'number' && typeof d[first.y] === 'number'), first.x, first.y, kind);
+    shown = ds.values;
+    for (const r of ds.reduced) {
+      out.notes.push(
+        `${r.series}: ${r.from.toLocaleString('en-US')} points shown as ${r.to.toLocaleString('en-US')} for display (${kind === 'line' ? 'min/max per x bucket, shape kept' : 'one point per grid cell'})`,
+      );
+    }
+  }
+
+  const spec = buildSpec({
+    template,
+    title: plot.title,
+    x: first.x,
+    y: first.y,
+    xLabel: first.xLabel,
+    yLabel: first.yLabel,
+    revs: shownRevs,
+    values: shown,
+    yDefs,
+  });
+  out.spec = spec;
+  try {
+    out.svg = await specToSvg(spec);
+    if (opts.png !== false) {
+      const png = await svgToPng(out.svg);
+      out.png = png.data;
+      out.width = png.width;
+      out.height = png.height;
+    }
+  } catch (e) {
+    problem(`rendering failed: ${messageOf(e)}`);
+  }
+
+  const fb = fallbackFor({ template, title: plot.title, x: first.x, y: first.y, xLabel: first.xLabel, yLabel: first.yLabel, revs: shownRevs, values: shown });
+  if (fb) {
+    out.mermaid = fb.mermaid;
+    out.markdownTable = fb.markdownTable;
+    out.fallbackMarkdown = fb.markdown;
+  }
+  return out;
+}
+
+/** Render every plot of a set; one result per plot, in order. Per-plot failures land in `problems`. */
+export async function renderPlots(set: PlotSet, opts: RenderOptions = {}): Promise<RenderedPlot[]> {
+  const results: RenderedPlot[] = [];
+  for (const plot of set.plots) {
+    if (plot.kind === 'image') {
+      results.push({ id: plot.id, title: plot.title, kind: 'image', images: plot.images, notes: [...plot.notes], problems: [...plot.problems] });
+      continue;
+    }
+    try {
+      results.push(await renderVega(plot, set.revs, opts));
+    } catch (e) {
+      results.push({
+        id: plot.id,
+        title: plot.title,
+        kind: 'vega',
+        images: [],
+        notes: [...plot.notes],
+        problems: [...plot.problems, { plot: plot.id, configFile: plot.definition.configFile, line: plot.definition.line, message: `rendering failed: ${messageOf(e)}` }],
+      });
+    }
+  }
+  return results;
+}
+
+/** `plot: file (rev): message`, the line used in annotations and reports. */
+export function describeProblem(p: PlotProblem): string {
+  const where = p.file && p.file !== p.plot ? ` ${p.file}` : '';
+  return `plot "${p.plot}"${where}${p.rev ? ` (${p.rev})` : ''}: ${p.message}`;
+}
+
+export { IMAGE_EXTENSIONS };

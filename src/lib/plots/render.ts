@@ -1,0 +1,97 @@
+/**
+ * Headless rendering: Vega-Lite -> Vega -> SVG (vega's `none` renderer: no canvas, no browser), then
+ * SVG -> PNG with resvg compiled to WebAssembly, so one bundle renders on every runner OS.
+ *
+ * resvg has no system fonts to rely on on a runner, so DejaVu Sans is loaded from a file and passed as
+ * a font buffer. Both that font and resvg's .wasm are located with `new URL(<path>, import.meta.url)`
+ * read by `readFileSync`: run from source (tsx / vitest) the URL points into node_modules; bundled, ncc's
+ * asset relocator sees the same expression, copies the file next to the bundle and rewrites the URL to
+ * that copy. The createRequire fallback covers other layouts (the lib imported from elsewhere).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { initWasm, Resvg } from '@resvg/resvg-wasm';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import type { VegaLiteSpec } from './templates.js';
+
+/** PNG pixels per SVG pixel: crisp on high-density screens, still small files. */
+export const PNG_SCALE = 2;
+export const FONT_FAMILY = 'DejaVu Sans';
+
+function loadAsset(url: () => URL | string, pkgPath: string): Buffer {
+  try {
+    const u = url();
+    if (typeof u === 'string' ? existsSync(u) : existsSync(u)) return readFileSync(u);
+  } catch {
+    // fall through to module resolution
+  }
+  return readFileSync(createRequire(import.meta.url).resolve(pkgPath));
+}
+
+let wasmReady: Promise<void> | undefined;
+let font: Buffer | undefined;
+
+/** Load the wasm module and the font once per process. */
+export function initRenderer(): Promise<void> {
+  wasmReady ??= (async () => {
+    const wasm = loadAsset(
+      () => new URL('../../../node_modules/@resvg/resvg-wasm/index_bg.wasm', import.meta.url),
+      '@resvg/resvg-wasm/index_bg.wasm',
+    );
+    font = loadAsset(
+      () => new URL('../../../node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf', import.meta.url),
+      'dejavu-fonts-ttf/ttf/DejaVuSans.ttf',
+    );
+    await initWasm(wasm);
+  })();
+  return wasmReady;
+}
+
+/** Vega-Lite spec -> SVG text. Throws on a spec Vega cannot build (e.g. a bad custom template). */
+export async function specToSvg(spec: VegaLiteSpec): Promise<string> {
+  const withConfig = {
+    ...spec,
+    background: 'white',
+    config: { font: 'sans-serif', ...(spec.config as object | undefined) },
+  };
+  const vgSpec = compile(withConfig as never).spec;
+  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', logLevel: vega.Error });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export interface Png {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+/** SVG text -> PNG at PNG_SCALE, white background, text in DejaVu Sans. */
+export async function svgToPng(svg: string, scale = PNG_SCALE): Promise<Png> {
+  await initRenderer();
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+    font: {
+      fontBuffers: [font!],
+      defaultFontFamily: FONT_FAMILY,
+      sansSerifFamily: FONT_FAMILY,
+      serifFamily: FONT_FAMILY,
+      monospaceFamily: FONT_FAMILY,
+    },
+  });
+  try {
+    const img = resvg.render();
+    try {
+      return { data: Buffer.from(img.asPng()), width: img.width, height: img.height };
+    } finally {
+      img.free();
+    }
+  } finally {
+    resvg.free();
+  }
+}
