@@ -1,4 +1,10 @@
 /** Every `mlops` subcommand, in help order. Add one import and one entry per command. */
 import type { Command } from '../command.js';
+import { checkPr } from './check-pr.js';
+import { history } from './history.js';
+import { promote } from './promote.js';
+import { register } from './register.js';
+import { rollback } from './rollback.js';
+import { show } from './show.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [show, history, register, promote, rollback, checkPr];
