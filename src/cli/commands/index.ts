@@ -1,5 +1,6 @@
 /** Every `mlops` subcommand, in help order. Add one import and one entry per command. */
 import type { Command } from '../command.js';
+import { bump } from './bump.js';
 import { checkPr } from './check-pr.js';
 import { history } from './history.js';
 import { promote } from './promote.js';
@@ -7,4 +8,4 @@ import { register } from './register.js';
 import { rollback } from './rollback.js';
 import { show } from './show.js';
 
-export const commands: Command[] = [show, history, register, promote, rollback, checkPr];
+export const commands: Command[] = [show, history, register, promote, rollback, checkPr, bump];

@@ -26,7 +26,8 @@ export interface CommitChangesOptions {
   owner: string;
   repo: string;
   branch: string;
-  message: string;
+  /** Commit message; a function is called after `edit`, so the message can describe what the edit found. */
+  message: string | (() => string);
   /** What to do when the branch does not exist: start an orphan history, fork from a sha, or fail. */
   ifMissing?: { orphan: true } | { from: string } | 'fail';
   /** Computes the changes against the current branch head; null or [] means nothing to commit. */
@@ -72,7 +73,7 @@ export async function commitChanges(octokit: Octokit, opts: CommitChangesOptions
       const commit = await octokit.rest.git.createCommit({
         owner,
         repo,
-        message: opts.message,
+        message: typeof opts.message === 'function' ? opts.message() : opts.message,
         tree: newTree.data.sha,
         parents: baseCommit ? [baseCommit] : [],
       });

@@ -1,0 +1,183 @@
+/**
+ * GitopsBackend over a local git repository (the CLI and the demo): each attempt fetches the branch
+ * from the remote into a private ref, checks it out in a temporary worktree, applies the edit,
+ * commits, and pushes without force, so the remote only ever fast-forwards. A rejected push (the
+ * branch moved) starts the next attempt from the new head, after a jittered backoff. Without a
+ * remote the branch itself is moved with `git update-ref <new> <old>`, the same compare-and-swap.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import { withRetry } from '../retry.js';
+import type { CommitFileOptions, CommitOutcome, GitopsBackend } from '../gitops/backend.js';
+import { git, GitError, gitOut } from './cli.js';
+
+export interface LocalGitOptions {
+  /** A git repository (work tree or bare) holding the branch, or a clone of it. */
+  repoDir: string;
+  /** Remote to fetch from and push to; undefined: commit to the repository's own branches. */
+  remote?: string;
+  /** Committer identity when the repository has none configured. */
+  author?: { name: string; email: string };
+  attempts?: number;
+  logger?: Logger;
+}
+
+/** A push or ref update lost the race: someone else moved the branch first. */
+class BranchMoved extends Error {}
+
+// Background maintenance would race with concurrent attempts in the same repository.
+const QUIET = ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false'];
+
+export class LocalGitBackend implements GitopsBackend {
+  readonly where: string;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: LocalGitOptions) {
+    this.where = opts.remote ? `${opts.repoDir} (${opts.remote})` : opts.repoDir;
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  private run(args: string[], cwd = this.opts.repoDir, allowFail = false) {
+    const env: Record<string, string> = {};
+    if (this.opts.author) {
+      env.GIT_AUTHOR_NAME = env.GIT_COMMITTER_NAME = this.opts.author.name;
+      env.GIT_AUTHOR_EMAIL = env.GIT_COMMITTER_EMAIL = this.opts.author.email;
+    }
+    return git([...QUIET, ...args], { cwd, env, allowFail });
+  }
+
+  async defaultBranch(): Promise<string> {
+    if (this.opts.remote) {
+      const r = await this.run(['ls-remote', '--symref', this.opts.remote, 'HEAD'], undefined, true);
+      const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(r.stdout);
+      if (m) return m[1]!;
+    }
+    const head = await this.run(['symbolic-ref', '--short', 'HEAD'], undefined, true);
+    if (head.code === 0 && head.stdout.trim()) return head.stdout.trim();
+    throw new UserError(`cannot tell the default branch of ${this.where}: give the branch explicitly`, { field: 'branch' });
+  }
+
+  async headOf(branch: string): Promise<string | undefined> {
+    if (this.opts.remote) {
+      const r = await this.run(['ls-remote', '--heads', this.opts.remote, `refs/heads/${branch}`]);
+      return r.stdout.split(/\s/)[0] || undefined;
+    }
+    const r = await this.run(['rev-parse', '--verify', '-q', `refs/heads/${branch}^{commit}`], undefined, true);
+    return r.code === 0 ? r.stdout.trim() : undefined;
+  }
+
+  /** Fetch `branch` into a private ref and return its commit (undefined when the remote lacks it). */
+  private async fetchHead(branch: string, into: string): Promise<string | undefined> {
+    if (!this.opts.remote) return this.headOf(branch);
+    const r = await this.run(['fetch', '-q', '--no-tags', '--no-write-fetch-head', this.opts.remote, `+refs/heads/${branch}:${into}`], undefined, true);
+    if (r.code !== 0) {
+      if (/couldn't find remote ref|no such ref/i.test(r.stderr)) return undefined;
+      throw new GitError(['fetch', this.opts.remote, branch], r);
+    }
+    return gitOut(['rev-parse', into], { cwd: this.opts.repoDir });
+  }
+
+  async commitFile(opts: CommitFileOptions): Promise<CommitOutcome> {
+    let attempts = 0;
+    try {
+      return await withRetry(
+        async () => {
+          attempts++;
+          return await this.attempt(opts, attempts);
+        },
+        {
+          attempts: this.opts.attempts ?? 30,
+          baseDelayMs: 50,
+          maxDelayMs: 1_000,
+          retryIf: (e) => e instanceof BranchMoved,
+          onRetry: (_e, n, ms) => this.log.debug(`${opts.branch} moved under bump attempt ${n}; retrying in ${Math.round(ms)} ms`),
+        },
+      );
+    } catch (e) {
+      if (e instanceof BranchMoved) {
+        throw new UserError(`${this.where} branch ${opts.branch} kept moving; gave up after ${attempts} attempts (nothing was lost: re-run to apply)`);
+      }
+      throw e;
+    }
+  }
+
+  private async attempt(opts: CommitFileOptions, n: number): Promise<CommitOutcome> {
+    const id = randomUUID();
+    const tmpRef = `refs/mlops/bump/${id}`;
+    let base = await this.fetchHead(opts.branch, tmpRef);
+    const creating = base === undefined;
+    try {
+      if (creating) {
+        if (!opts.startFrom) throw new UserError(`branch "${opts.branch}" does not exist in ${this.where}`, { field: 'branch' });
+        base = await this.fetchHead(opts.startFrom, tmpRef);
+        if (!base) throw new UserError(`branch "${opts.startFrom}" does not exist in ${this.where}`, { field: 'branch' });
+      }
+      const current = await this.readAt(base!, opts.path);
+      const update = opts.apply(current);
+      if (!update || update.content === current) return { changed: false, commit: creating ? undefined : base, attempts: n };
+      const commit = await this.commitInWorktree(base!, opts.path, update.content, update.message);
+      await this.publish(opts.branch, commit, creating ? undefined : base!);
+      return { changed: true, commit, attempts: n };
+    } finally {
+      if (this.opts.remote) await this.run(['update-ref', '-d', tmpRef], undefined, true);
+    }
+  }
+
+  private async readAt(commit: string, path: string): Promise<string | undefined> {
+    const r = await this.run(['cat-file', 'blob', `${commit}:${path.replace(/^\.?\//, '')}`], undefined, true);
+    return r.code === 0 ? r.stdout : undefined;
+  }
+
+  /** Commit one file on top of `base` in a throwaway worktree; returns the new commit. */
+  private async commitInWorktree(base: string, path: string, content: string, message: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'mlops-bump-'));
+    const wt = join(dir, 'wt');
+    try {
+      // --no-checkout + reset: the index gets the whole tree, the disk only the file we write.
+      await this.run(['worktree', 'add', '-q', '--detach', '--no-checkout', wt, base]);
+      await this.run(['reset', '-q', base], wt);
+      const file = join(wt, path);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, content);
+      await this.run(['add', '--', path], wt);
+      await this.run(['commit', '-q', '--no-verify', '-m', message], wt);
+      return await gitOut(['rev-parse', 'HEAD'], { cwd: wt });
+    } finally {
+      await this.run(['worktree', 'remove', '--force', wt], undefined, true);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Fast-forward `branch` to `commit`: push without force, or compare-and-swap the local ref. */
+  private async publish(branch: string, commit: string, expected: string | undefined): Promise<void> {
+    if (!this.opts.remote) {
+      const r = await this.run(['update-ref', `refs/heads/${branch}`, commit, expected ?? '0'.repeat(40)], undefined, true);
+      if (r.code !== 0) throw new BranchMoved(r.stderr);
+      return;
+    }
+    const r = await this.run(['push', '-q', '--porcelain', this.opts.remote, `${commit}:refs/heads/${branch}`], undefined, true);
+    if (r.code === 0) return;
+    const out = r.stdout + r.stderr;
+    if (/\[rejected\]|non-fast-forward|fetch first|\(stale info\)|cannot lock ref|failed to (update|lock) ref|incorrect old value|already exists/i.test(out)) {
+      throw new BranchMoved(out);
+    }
+    throw new UserError(`push to ${this.opts.remote} ${branch} failed: ${out.trim()}`);
+  }
+
+  async resetBranch(branch: string, from: string): Promise<void> {
+    const tmpRef = `refs/mlops/bump/${randomUUID()}`;
+    const sha = await this.fetchHead(from, tmpRef);
+    try {
+      if (!sha) throw new UserError(`branch "${from}" does not exist in ${this.where}`, { field: 'branch' });
+      if (this.opts.remote) await this.run(['push', '-q', '--force', this.opts.remote, `${sha}:refs/heads/${branch}`]);
+      else await this.run(['update-ref', `refs/heads/${branch}`, sha]);
+    } finally {
+      if (this.opts.remote) await this.run(['update-ref', '-d', tmpRef], undefined, true);
+    }
+  }
+}
