@@ -6,9 +6,9 @@
  * a font buffer. Both that font and resvg's .wasm are located with `new URL(<path>, import.meta.url)`
  * read by `readFileSync`: run from source (tsx / vitest) the URL points into node_modules; bundled, ncc's
  * asset relocator sees the same expression, copies the file next to the bundle and rewrites the URL to
- * that copy. The createRequire fallback covers other layouts (the lib imported from elsewhere).
+ * that copy. The createRequire fallback covers other layouts (node_modules hoisted elsewhere).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import * as vega from 'vega';
@@ -19,14 +19,23 @@ import type { VegaLiteSpec } from './templates.js';
 export const PNG_SCALE = 2;
 export const FONT_FAMILY = 'DejaVu Sans';
 
-function loadAsset(url: () => URL | string, pkgPath: string): Buffer {
+// Each path must stay a literal `readFileSync(new URL(<literal>, import.meta.url))` expression: that is
+// the form ncc's asset relocator rewrites (any other use of `new URL` becomes a webpack asset module,
+// which ncc emits corrupted for binary files).
+function readWasm(): Buffer {
   try {
-    const u = url();
-    if (typeof u === 'string' ? existsSync(u) : existsSync(u)) return readFileSync(u);
+    return readFileSync(new URL('../../../node_modules/@resvg/resvg-wasm/index_bg.wasm', import.meta.url));
   } catch {
-    // fall through to module resolution
+    return readFileSync(createRequire(import.meta.url).resolve('@resvg/resvg-wasm/index_bg.wasm'));
   }
-  return readFileSync(createRequire(import.meta.url).resolve(pkgPath));
+}
+
+function readFont(): Buffer {
+  try {
+    return readFileSync(new URL('../../../node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf', import.meta.url));
+  } catch {
+    return readFileSync(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'));
+  }
 }
 
 let wasmReady: Promise<void> | undefined;
@@ -34,16 +43,11 @@ let font: Buffer | undefined;
 
 /** Load the wasm module and the font once per process. */
 export function initRenderer(): Promise<void> {
-  wasmReady ??= (async () => {
-    const wasm = loadAsset(
-      () => new URL('../../../node_modules/@resvg/resvg-wasm/index_bg.wasm', import.meta.url),
-      '@resvg/resvg-wasm/index_bg.wasm',
-    );
-    font = loadAsset(
-      () => new URL('../../../node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf', import.meta.url),
-      'dejavu-fonts-ttf/ttf/DejaVuSans.ttf',
-    );
-    await initWasm(wasm);
+  // Not `??=`: the asset relocator's parser rejects logical assignment and then silently skips this
+  // whole file, leaving the wasm to webpack's asset modules (emitted corrupted).
+  if (!wasmReady) wasmReady = (async () => {
+    font = readFont();
+    await initWasm(readWasm());
   })();
   return wasmReady;
 }
