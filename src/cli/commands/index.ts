@@ -3,9 +3,10 @@ import type { Command } from '../command.js';
 import { bump } from './bump.js';
 import { checkPr } from './check-pr.js';
 import { history } from './history.js';
+import { image } from './image.js';
 import { promote } from './promote.js';
 import { register } from './register.js';
 import { rollback } from './rollback.js';
 import { show } from './show.js';
 
-export const commands: Command[] = [show, history, register, promote, rollback, checkPr, bump];
+export const commands: Command[] = [show, history, register, promote, rollback, checkPr, bump, image];

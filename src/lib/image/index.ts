@@ -80,12 +80,15 @@ export async function buildImage(req: BuildImageRequest): Promise<BuildImageResu
   };
 
   if (req.source) {
-    const tags = checkTags(req.tags.length || req.version ? [...req.tags, ...(req.version ? [req.version] : [])] : [], 'tags');
-    if (!tags.length) throw new UserError('re-tag mode needs tags or a version to add to the source image', { field: 'tags' });
+    const wanted = [...req.tags, ...(req.version ? [req.version] : [])];
+    if (!wanted.length) throw new UserError('re-tag mode needs tags or a version to add to the source image', { field: 'tags' });
+    // A tag written as registry/name:tag goes to that repository; plain tags follow `image`.
+    const isRef = (t: string) => /[/:@]/.test(t);
+    const tags = [...checkTags(wanted.filter((t) => !isRef(t))), ...wanted.filter(isRef)];
     const src = parseImageRef(req.source, 'source');
     // Promotion into another repository: the image input names where the tags go.
     const to = req.image ? parseImageRef(req.image, 'image') : src;
-    const full = repoName(to) === repoName(src) ? tags : tags.map((t) => `${repoName(to)}:${t}`);
+    const full = tags.map((t) => (isRef(t) || repoName(to) === repoName(src) ? t : `${repoName(to)}:${t}`));
     const r = await retagImage({ ...session, source: req.source, tags: full });
     return { mode: 'retag', digest: r.digest, image: `${repoName(to)}@${r.digest}`, tags, uploadedBlobs: r.stats.blobsUploaded };
   }
@@ -146,4 +149,21 @@ export async function buildImage(req: BuildImageRequest): Promise<BuildImageResu
     platform: platformSpec,
   });
   return { mode, digest: r.digest, image: r.image, tags, uploadedBlobs: r.stats.blobsUploaded };
+}
+
+/** `["python", "app.py"]` (exec form) or a shell string run by `/bin/sh -c`; empty keeps the base's. */
+export function parseCmd(text: string, field = 'cmd'): string[] | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  if (t.startsWith('[')) {
+    let v: unknown;
+    try {
+      v = JSON.parse(t);
+    } catch {
+      throw new UserError(`${field} looks like a JSON array but does not parse: ${t}`, { field });
+    }
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new UserError(`${field} must be a JSON array of strings`, { field });
+    return v as string[];
+  }
+  return ['/bin/sh', '-c', t];
 }
