@@ -74,6 +74,13 @@ describe('formats', () => {
     expect(r.content).toBe(`resources:\n  - a.yaml\nimages:\n  - name: churn\n    newTag: v2\n    digest: ${D}\n`);
   });
 
+  it('kustomize: CRLF files keep CRLF, also on inserted lines', () => {
+    // Inline, not a golden file: the repository normalises committed line endings to LF.
+    const text = 'kind: Kustomization\r\nimages:\r\n  - name: churn # crlf\r\n    newTag: v1\r\n';
+    const r = editImage('kustomize', text, 'k.yaml', checkUpdate({ image: 'churn', tag: 'v2', digest: D }));
+    expect(r.content).toBe(`kind: Kustomization\r\nimages:\r\n  - name: churn # crlf\r\n    newTag: v2\r\n    digest: ${D}\r\n`);
+  });
+
   it('kustomize: unchanged file is byte-identical and changed=false', () => {
     const text = 'images:\n- name: churn # x\n  newTag: v2\n';
     const r = editImage('kustomize', text, 'k.yaml', checkUpdate({ image: 'churn', tag: 'v2' }));
