@@ -1,0 +1,510 @@
+/**
+ * `dvc pull` without DVC: collect the selected outs, fetch missing objects from their remote into the
+ * local cache (verifying md5 while streaming), then place files in the workspace (temp file + rename).
+ *
+ * Order matters for safety: every path is checked and every object is downloaded and verified before
+ * the first workspace write, so a failure leaves the workspace as it was (files that were already
+ * correct stay, nothing half-written appears).
+ */
+import { constants as fsConstants, createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import pLimit from 'p-limit';
+import { messageOf, UserError } from '../errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import { backoffDelay, sleep } from '../retry.js';
+import { readDvcConfig, type DvcConfig } from './config.js';
+import { DvcHasher, dvcHashFile, EMPTY_MD5 } from './hash.js';
+import { findDvcFiles, type Out, readDvcFile, selectOuts, type Selection } from './outs.js';
+import { parentOf, symlinkEscape, unsafeRelpathReason } from './paths.js';
+import { describeFetchError, openRemote, type Remote, TransientError } from './remotes.js';
+import { cachePath, type ObjectId, objectKey, remoteKeys, tempPathFor, VerifiedState } from './store.js';
+
+export interface PullOptions {
+  /** Root of the DVC repository (the folder holding `.dvc/`). */
+  root: string;
+  /** Repo-relative targets (see selectOuts); empty = every out. */
+  targets?: string[];
+  /** Use this remote for every out instead of the per-out / default remote. */
+  remote?: string;
+  /** Parallel downloads; default 8 per core. */
+  jobs?: number;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Called with each credential found in config or env (the action masks them). */
+  onSecret?: (value: string) => void;
+  /** Minimum time between progress lines; default 5 s. */
+  progressIntervalMs?: number;
+  /** Attempts per object for transient failures (default 5) and the first backoff delay (default 500 ms). */
+  attempts?: number;
+  retryBaseMs?: number;
+  /** Give up on a request that sends no byte for this long (default 60 s), then retry. */
+  idleTimeoutMs?: number;
+}
+
+export interface PullResult {
+  /** Workspace files covered by the selected outs (all now present and verified). */
+  files: number;
+  bytes: number;
+  /** Files written into the workspace by this pull (the rest were already correct). */
+  placed: number;
+  downloadedObjects: number;
+  downloadedBytes: number;
+  /** Outs pulled, for messages and the cache key. */
+  outs: Out[];
+}
+
+export interface Collected {
+  config: DvcConfig;
+  selections: Selection[];
+}
+
+/** Read config and DVC files and resolve targets, without touching the network or the workspace. */
+export async function collectOuts(root: string, targets: string[] = []): Promise<Collected> {
+  const config = readDvcConfig(root);
+  const files = (await findDvcFiles(root)).map((f) => readDvcFile(root, f));
+  const selections = selectOuts(files, targets);
+  return { config, selections };
+}
+
+/** One workspace file to end up with: its path, its object, and the out it belongs to. */
+interface WorkFile {
+  path: string;
+  id: ObjectId;
+  out: Out;
+  size?: number;
+}
+
+export async function pull(opts: PullOptions): Promise<PullResult> {
+  const log = opts.logger ?? silentLogger;
+  const root = opts.root;
+  const jobs = opts.jobs ?? 8 * availableParallelism();
+  const { config, selections } = await collectOuts(root, opts.targets ?? []);
+  const outs = selections.map((s) => s.out);
+  const state = new VerifiedState(root, join(root, '.dvc', 'tmp', 'mlops-pull-state.json'));
+  const remotes = new Map<string, Remote>();
+  const remoteFor = (out: Out): Remote => {
+    const name = (opts.remote ?? out.remote ?? config.defaultRemote)?.toLowerCase();
+    if (!name) {
+      throw new UserError(`no DVC remote for ${out.path}: set a default with \`dvc remote add -d <name> <url>\` or pass a remote`, {
+        file: '.dvc/config',
+        field: 'core.remote',
+      });
+    }
+    const conf = config.remotes.get(name);
+    if (!conf) {
+      const where = opts.remote ? 'the remote input' : out.remote ? `${out.source.file} (remote: ${out.remote})` : '.dvc/config core.remote';
+      throw new UserError(`remote "${name}" named by ${where} is not defined in .dvc/config or .dvc/config.local`, {
+        file: opts.remote || out.remote ? undefined : '.dvc/config',
+        field: opts.remote ? 'remote' : undefined,
+      });
+    }
+    let r = remotes.get(name);
+    if (!r) remotes.set(name, (r = openRemote(conf, { env: opts.env, onSecret: opts.onSecret })));
+    return r;
+  };
+
+  // 1. Paths of outs: lexical checks were done when reading; now symlinks already in the workspace.
+  for (const out of outs) {
+    const reason = symlinkEscape(root, out.path);
+    if (reason) throw new UserError(`out ${out.path} ${reason}; refusing to write there`, { file: out.source.file, line: out.source.line });
+    remoteFor(out);
+  }
+
+  const progress = new Progress(log, opts.progressIntervalMs ?? 5000);
+  const fetcher: Fetcher = {
+    cacheDir: config.cacheDir,
+    state,
+    progress,
+    log,
+    attempts: opts.attempts ?? 5,
+    retryBaseMs: opts.retryBaseMs ?? 500,
+    idleTimeoutMs: opts.idleTimeoutMs ?? 60_000,
+  };
+
+  // 2. Directory listings (small objects, needed to know the files).
+  const work: WorkFile[] = [];
+  const limit = pLimit(jobs);
+  await runAll(
+    selections.map((sel) =>
+      limit(async () => {
+        const out = sel.out;
+        if (!out.isDir) {
+          work.push({ path: out.path, id: { md5: out.md5, mode: out.hashMode }, out, size: out.size });
+          return;
+        }
+        const dirId: ObjectId = { md5: out.md5, mode: out.hashMode, dir: true };
+        await ensureObject(fetcher, remoteFor(out), dirId, out);
+        const entries = parseDirObject(await readFile(cachePath(config.cacheDir, dirId)), out, remoteFor(out));
+        for (const e of entries) {
+          if (sel.within && !sel.within.some((w) => e.relpath === w || e.relpath.startsWith(`${w}/`))) continue;
+          work.push({ path: `${out.path}/${e.relpath}`, id: { md5: e.md5, mode: out.hashMode }, out });
+        }
+      }),
+    ),
+  );
+
+  // 3. Check every destination before writing anything.
+  const byPath = new Map<string, WorkFile>();
+  for (const w of work) {
+    const prev = byPath.get(w.path);
+    if (prev && prev.id.md5 !== w.id.md5) {
+      throw new UserError(`${w.path} is tracked twice with different contents (${prev.out.source.file} and ${w.out.source.file})`, {
+        file: w.out.source.file,
+      });
+    }
+    byPath.set(w.path, w);
+  }
+  const files = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const needed: WorkFile[] = [];
+  let totalBytes = 0;
+  const modified: string[] = [];
+  await runAll(
+    files.map((w) =>
+      limit(async () => {
+        const reason = symlinkEscape(root, w.path);
+        if (reason) throw new UserError(`${w.path} (in out ${w.out.path}) ${reason}; refusing to write there`, { file: w.out.source.file });
+        const abs = join(root, w.path);
+        const st = await lstat(abs).catch(() => undefined);
+        if (st?.isDirectory()) {
+          throw new UserError(`${w.path} is a folder in the workspace but DVC tracks a file there (out ${w.out.path}); remove it and pull again`, {
+            file: w.out.source.file,
+          });
+        }
+        if (st?.isFile()) {
+          if (state.isVerified(abs, st, objectKey(w.id))) {
+            totalBytes += st.size;
+            return;
+          }
+          if (w.size === undefined || w.size === st.size) {
+            const h = await dvcHashFile(abs, w.id.mode);
+            if (h.md5 === w.id.md5) {
+              state.remember(abs, st, objectKey(w.id));
+              totalBytes += st.size;
+              return;
+            }
+          }
+          modified.push(w.path);
+        }
+        await assertParentsAreFolders(root, w);
+        needed.push(w);
+      }),
+    ),
+  );
+
+  // 4. Objects missing from the cache: download and verify, all of them, before placing anything.
+  const objects = new Map<string, { id: ObjectId; out: Out }>();
+  for (const w of needed) if (!objects.has(objectKey(w.id))) objects.set(objectKey(w.id), { id: w.id, out: w.out });
+  progress.start(objects.size);
+  await runAll([...objects.values()].map(({ id, out }) => limit(() => ensureObject(fetcher, remoteFor(out), id, out))));
+  progress.finish();
+
+  // 5. Place files: copy from the cache to a temp name beside the target, then rename over it.
+  if (modified.length) {
+    log.warning(`replacing ${modified.length} workspace file(s) that differ from what DVC tracks: ${modified.slice(0, 5).join(', ')}${modified.length > 5 ? ', ...' : ''}`);
+  }
+  for (const sel of selections) if (sel.out.isDir && !sel.within) await mkdir(join(root, sel.out.path), { recursive: true });
+  let placed = 0;
+  try {
+    await runAll(
+      needed.map((w) =>
+        limit(async () => {
+          const abs = join(root, w.path);
+          const size = await place(cachePath(config.cacheDir, w.id), abs);
+          const st = await stat(abs);
+          state.remember(abs, st, objectKey(w.id));
+          totalBytes += size;
+          placed++;
+        }),
+      ),
+    );
+  } finally {
+    await state.save().catch((e) => log.debug(`could not save pull state: ${messageOf(e)}`));
+  }
+
+  const summary = progress.summary();
+  log.info(
+    `dvc pull: ${files.length} file(s), ${formatBytes(totalBytes)} in ${outs.length} out(s); ` +
+      `downloaded ${summary.objects} object(s), ${formatBytes(summary.bytes)}; placed ${placed} file(s)`,
+  );
+  return { files: files.length, bytes: totalBytes, placed, downloadedObjects: summary.objects, downloadedBytes: summary.bytes, outs };
+}
+
+/** Run tasks to the end; rethrow the first failure (others are not left running in the background). */
+async function runAll(tasks: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function assertParentsAreFolders(root: string, w: WorkFile): Promise<void> {
+  let dir = parentOf(w.path);
+  while (dir) {
+    const st = await lstat(join(root, dir)).catch(() => undefined);
+    if (st && !st.isDirectory() && !st.isSymbolicLink()) {
+      throw new UserError(`${dir} is a file in the workspace but DVC needs a folder there for ${w.path}; remove it and pull again`, {
+        file: w.out.source.file,
+      });
+    }
+    dir = parentOf(dir);
+  }
+}
+
+/** Copy a verified cache object into place atomically; reflink where the filesystem can. */
+async function place(from: string, to: string): Promise<number> {
+  await mkdir(dirname(to), { recursive: true });
+  const tmp = tempPathFor(to);
+  try {
+    await copyFile(from, tmp, fsConstants.COPYFILE_FICLONE);
+    await rename(tmp, to);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw writeError(e, to);
+  }
+  return (await stat(to)).size;
+}
+
+function writeError(e: unknown, path: string): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code && ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EISDIR', 'ENOTDIR'].includes(code)) {
+    return new UserError(`cannot write ${path}: ${code} (${messageOf(e)})`);
+  }
+  return e as Error;
+}
+
+export interface DirEntry {
+  md5: string;
+  relpath: string;
+}
+
+/** Parse and check a `.dir` object: a JSON list of {md5, relpath}; relpaths must stay inside the out. */
+export function parseDirObject(data: Buffer, out: Out, remote: { name: string }): DirEntry[] {
+  const where = `directory object ${out.md5}.dir of out ${out.path} (${out.source.file}, remote ${remote.name})`;
+  let list: unknown;
+  try {
+    list = JSON.parse(data.toString('utf8'));
+  } catch (e) {
+    throw new UserError(`${where} is not valid JSON: ${messageOf(e)}`, { file: out.source.file });
+  }
+  if (!Array.isArray(list)) throw new UserError(`${where} is not a JSON list`, { file: out.source.file });
+  const seen = new Set<string>();
+  return list.map((raw, i) => {
+    const e = raw as { md5?: unknown; relpath?: unknown };
+    if (typeof e?.md5 !== 'string' || !/^[0-9a-f]{32}$/.test(e.md5) || typeof e.relpath !== 'string') {
+      throw new UserError(`${where}: entry #${i + 1} lacks a 32-digit md5 or a relpath`, { file: out.source.file });
+    }
+    const reason = unsafeRelpathReason(e.relpath);
+    if (reason || e.relpath.split('/').some((p) => p === '' || p === '.')) {
+      throw new UserError(`${where}: relpath "${e.relpath}" ${reason ?? 'is not a normalised relative path'}; refusing to write it`, {
+        file: out.source.file,
+      });
+    }
+    if (seen.has(e.relpath)) throw new UserError(`${where}: relpath "${e.relpath}" is listed twice`, { file: out.source.file });
+    seen.add(e.relpath);
+    return { md5: e.md5, relpath: e.relpath };
+  });
+}
+
+interface Fetcher {
+  cacheDir: string;
+  state: VerifiedState;
+  progress: Progress;
+  log: Logger;
+  attempts: number;
+  retryBaseMs: number;
+  idleTimeoutMs: number;
+}
+
+/** Make sure a verified copy of `id` is in the cache: trust a known one, re-hash an unknown one, else download. */
+async function ensureObject(f: Fetcher, remote: Remote, id: ObjectId, out: Out): Promise<void> {
+  const path = cachePath(f.cacheDir, id);
+  const key = objectKey(id);
+  const st = await stat(path).catch(() => undefined);
+  if (st?.isFile()) {
+    if (f.state.isVerified(path, st, key)) return;
+    const h = await dvcHashFile(path, id.mode);
+    if (h.md5 === id.md5) {
+      f.state.remember(path, st, key);
+      return;
+    }
+    f.log.warning(`cache object ${path} is corrupt (md5 ${h.md5}); downloading it again`);
+    f.state.forget(path);
+    await rm(path, { force: true });
+  }
+  await mkdir(join(path, '..'), { recursive: true });
+  if (id.md5 === EMPTY_MD5 && !id.dir) {
+    // Every empty file has this hash; no need to ask the remote for zero bytes.
+    await writeFile(path, '');
+  } else {
+    await download(f, remote, id, out, path);
+  }
+  f.state.remember(path, await stat(path), key);
+}
+
+async function download(f: Fetcher, remote: Remote, id: ObjectId, out: Out, dest: string): Promise<void> {
+  const what = `${id.dir ? 'directory listing' : 'object'} ${id.md5}${id.dir ? '.dir' : ''} of out ${out.path} (${out.source.file})`;
+  let denied: number | undefined;
+  const tried: string[] = [];
+  for (const key of remoteKeys(id)) {
+    tried.push(key);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await downloadOnce(f, remote, key, id, dest, what);
+        if (r === 'ok') return;
+        if (typeof r === 'number') denied = r;
+        break; // missing or denied under this layout: try the next one
+      } catch (e) {
+        if (!(e instanceof TransientError) || attempt + 1 >= f.attempts) {
+          if (e instanceof TransientError) {
+            throw new UserError(`could not download ${what} from remote "${remote.name}" (${remote.display}) after ${f.attempts} attempts: ${e.message}`, {
+              file: out.source.file,
+            });
+          }
+          throw e;
+        }
+        const delay = Math.min(30_000, Math.max(e.retryAfterMs ?? 0, backoffDelay(attempt, f.retryBaseMs, 10_000)));
+        f.log.info(`retrying ${remote.name}/${key} in ${(delay / 1000).toFixed(1)} s: ${e.message}`);
+        await sleep(delay);
+      }
+    }
+  }
+  if (denied !== undefined) {
+    throw new UserError(
+      `access denied (${denied ? `HTTP ${denied}` : 'file permissions'}) reading ${what} from remote "${remote.name}" (${remote.display}); check the credentials in .dvc/config.local or MLOPS_DVC_REMOTE_${remote.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_* / AWS_* variables`,
+      { file: out.source.file },
+    );
+  }
+  throw new UserError(
+    `${what} is missing from remote "${remote.name}" (${remote.display}); tried ${tried.join(' and ')}. Was it pushed? Run \`dvc push\` where it was produced`,
+    { file: out.source.file },
+  );
+}
+
+/** One attempt: 'ok', 'missing', an HTTP status when denied; throws TransientError to retry. */
+async function downloadOnce(f: Fetcher, remote: Remote, key: string, id: ObjectId, dest: string, what: string): Promise<'ok' | 'missing' | number> {
+  const ctl = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => ctl.abort(new TransientError(`no data for ${f.idleTimeoutMs / 1000} s`)), f.idleTimeoutMs);
+  };
+  const tmp = tempPathFor(dest);
+  let received = 0;
+  try {
+    arm();
+    const opened = await remote.open(key, ctl.signal).catch((e) => {
+      throw ctl.signal.aborted ? (ctl.signal.reason as Error) : e;
+    });
+    if (opened.kind === 'missing') return 'missing';
+    if (opened.kind === 'denied') return opened.status;
+    // A .dir listing is hashed like a file of its out (DVC 2.x hashed it as text, which changes nothing for JSON).
+    const hasher = new DvcHasher(id.mode);
+    const progress = f.progress;
+    try {
+      await pipeline(
+        opened.stream,
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            arm();
+            hasher.update(chunk);
+            received += chunk.length;
+            progress.addBytes(chunk.length);
+            yield chunk;
+          }
+        },
+        createWriteStream(tmp),
+        { signal: ctl.signal },
+      );
+    } catch (e) {
+      if (ctl.signal.aborted) throw ctl.signal.reason as Error;
+      if (isWriteFailure(e)) throw writeError(e, tmp);
+      throw new TransientError(`reading ${key}: ${describeFetchError(e)}`, undefined, { cause: e });
+    }
+    if (opened.length !== undefined && hasher.bytes !== opened.length) {
+      throw new TransientError(`truncated body: got ${hasher.bytes} of ${opened.length} bytes`);
+    }
+    const md5 = hasher.digest();
+    if (md5 !== id.md5) {
+      throw new UserError(
+        `${what} from remote "${remote.name}" (${remote.display}, ${key}) is corrupt: its md5 is ${md5}, expected ${id.md5}. Push it again from a good copy (\`dvc push\`)`,
+      );
+    }
+    await rename(tmp, dest);
+    progress.objectDone();
+    return 'ok';
+  } catch (e) {
+    f.progress.addBytes(-received);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+    await rm(tmp, { force: true }).catch(() => {});
+  }
+}
+
+function isWriteFailure(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException & { syscall?: string };
+  return !!err?.syscall && ['open', 'write', 'close'].includes(err.syscall) && !!err.code && err.code !== 'ECONNRESET';
+}
+
+/** Progress lines at most every `intervalMs`: objects, bytes, rate. */
+class Progress {
+  private total = 0;
+  private objects = 0;
+  private bytes = 0;
+  private startedAt = Date.now();
+  private lastLine = Date.now();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Announce the main batch; objects already fetched (directory listings) count towards it. */
+  start(total: number): void {
+    this.total = this.objects + total;
+    this.startedAt = this.lastLine = Date.now();
+    if (total) this.log.info(`downloading ${this.total} object(s)`);
+  }
+
+  addBytes(n: number): void {
+    this.bytes += n;
+    this.maybeLog();
+  }
+
+  objectDone(): void {
+    this.objects++;
+    this.maybeLog();
+  }
+
+  private maybeLog(): void {
+    const now = Date.now();
+    if (now - this.lastLine < this.intervalMs) return;
+    this.lastLine = now;
+    const rate = this.bytes / Math.max(0.001, (now - this.startedAt) / 1000);
+    this.log.info(`  ${this.objects}/${this.total} objects, ${formatBytes(this.bytes)}, ${formatBytes(rate)}/s`);
+  }
+
+  finish(): void {
+    if (!this.total) return;
+    const secs = (Date.now() - this.startedAt) / 1000;
+    this.log.info(`downloaded ${this.objects} object(s), ${formatBytes(this.bytes)} in ${secs.toFixed(1)} s`);
+  }
+
+  summary(): { objects: number; bytes: number } {
+    return { objects: this.objects, bytes: this.bytes };
+  }
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
