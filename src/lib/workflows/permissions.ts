@@ -33,14 +33,11 @@ type Needs = (withInputs: Obj) => Grants;
 export const ACTION_NEEDS: Record<string, Needs> = {
   // Reads the repo's .dvc files; the cache service uses the runtime token, not GITHUB_TOKEN.
   'dvc-pull': () => ({ contents: 'read' }),
-  // Sticky PR comment; plot images committed to the assets branch unless image-host is none.
-  'cml-report': (w) => ({
-    contents: w['image-host'] === 'none' ? 'read' : 'write',
-    'pull-requests': 'write',
-    issues: 'write',
-  }),
-  // Commit status on the head sha; reads PR labels/timeline for the override.
-  'metric-gate': () => ({ contents: 'read', statuses: 'write', 'pull-requests': 'read', issues: 'read' }),
+  // Sticky PR comment (issue-comment endpoints accept pull-requests: write on a PR); plot images
+  // committed to the assets branch unless image-host is none.
+  'cml-report': (w) => ({ contents: w['image-host'] === 'none' ? 'read' : 'write', 'pull-requests': 'write' }),
+  // Commit status on the head sha; reads the PR's labels and timeline for the override.
+  'metric-gate': () => ({ contents: 'read', statuses: 'write', 'pull-requests': 'read' }),
   // Registry tags are git refs.
   'register-model': () => ({ contents: 'write' }),
   'promote-stage': () => ({ contents: 'write' }),
@@ -52,11 +49,32 @@ export const ACTION_NEEDS: Record<string, Needs> = {
 
 /** `mlops <command>` run by our composites (dist/cli/index.js) with the token in the environment. */
 export const CLI_NEEDS: Record<string, Grants> = {
-  // Reads the PR behind a merge-queue group (pulls.get); otherwise no API call.
-  'check-pr': { contents: 'read', 'pull-requests': 'read' },
-  // Opens/updates/closes the promotion PR, labels it, reads compare and registry tags.
-  'promotion-pr': { contents: 'read', 'pull-requests': 'write', issues: 'write' },
+  // Reads mlops.yml only; no API call.
+  'check-pr': {},
+  // Opens/updates/closes the promotion PR and labels it (pull-requests: write covers PR labels and
+  // comments), reads compare and registry tags.
+  'promotion-pr': { contents: 'read', 'pull-requests': 'write' },
 };
+
+/**
+ * A `run:` step that calls the API itself declares what it needs in its first comment lines, e.g.
+ * `# permissions: pull-requests: write, statuses: write` (the checker cannot read shell).
+ */
+export function declaredRunNeeds(run: string): Grants | undefined {
+  const m = /^\s*#\s*permissions:\s*(.*)$/m.exec(run);
+  if (!m) return undefined;
+  const out: Grants = {};
+  for (const part of m[1]!.split(',')) {
+    const kv = /^\s*([a-z-]+)\s*:\s*(read|write|none)\s*$/.exec(part);
+    if (kv) out[kv[1]!] = kv[2] as Level;
+  }
+  return out;
+}
+
+/** Does a step hand a token to its process (so it may call the API)? */
+export function passesToken(env: Obj): boolean {
+  return Object.values(env).some((v) => typeof v === 'string' && /github\.token|secrets\.|inputs\.github-token/.test(v));
+}
 
 /** Third-party actions, by `owner/repo`. */
 export const THIRD_PARTY_NEEDS: Record<string, Needs> = {

@@ -12,8 +12,10 @@ import {
   ACTION_NEEDS,
   CLI_NEEDS,
   covers,
+  declaredRunNeeds,
   merge,
   parseGrants,
+  passesToken,
   THIRD_PARTY_NEEDS,
   usesOtherToken,
   type Grants,
@@ -29,7 +31,7 @@ interface NeedsResult {
   needs: Grants;
   /** Why a needed permission is needed, for messages: scope -> step description. */
   why: Map<string, string>;
-  unknown: { path: YamlPath; uses: string }[];
+  unknown: { path: YamlPath; uses: string; message?: string }[];
 }
 
 export function checkPolicy(repo: ShippedRepo): Finding[] {
@@ -48,12 +50,23 @@ export function checkPolicy(repo: ShippedRepo): Finding[] {
     };
     for (const step of steps) {
       if (step.run !== undefined) {
+        const declared = declaredRunNeeds(step.run);
+        let known = declared !== undefined;
+        if (declared) add(declared, `run step ${step.id ?? ''}`.trim());
         // A step that runs the bundled CLI (or `mlops`) needs what its subcommands need.
         if (/dist\/cli\/index\.js|\bmlops\s/.test(step.run)) {
           for (const [name, grants] of Object.entries(CLI_NEEDS)) {
-            if (new RegExp(`(^|[\\s("'])${name}([\\s)"']|$)`, 'm').test(step.run)) add(grants, `mlops ${name}`);
+            if (new RegExp(`(^|[\\s("'])${name}([\\s)"']|$)`, 'm').test(step.run)) {
+              add(grants, `mlops ${name}`);
+              known = true;
+            }
           }
         }
+        if (!known && passesToken(step.env)) result.unknown.push({
+            path: step.path,
+            uses: 'run step',
+            message: 'a run step that gets a token in env: must declare what it needs as "# permissions: <scope>: <level>, ..." in its script',
+          });
         continue;
       }
       if (!step.uses) continue;
@@ -145,7 +158,7 @@ export function checkPolicy(repo: ShippedRepo): Finding[] {
     checkRun(action.file, action.composite.steps);
     for (const step of action.composite.steps) if (step.uses) checkPin(action.file, [...step.path, 'uses'], step.uses, false);
     for (const u of compositeNeedsOf(action.dir).unknown) {
-      report(action.file, u.path, 'permissions-unknown', `${u.uses}: permissions it needs are unknown — add it to src/lib/workflows/permissions.ts`);
+      report(action.file, u.path, 'permissions-unknown', u.message ?? `${u.uses}: permissions it needs are unknown — add it to src/lib/workflows/permissions.ts`);
     }
   }
 
@@ -163,7 +176,7 @@ export function checkPolicy(repo: ShippedRepo): Finding[] {
       }
       const { needs, why, unknown } = jobNeeds(job);
       for (const u of unknown) {
-        report(file, u.path, 'permissions-unknown', `${u.uses}: permissions it needs are unknown — add it to src/lib/workflows/permissions.ts`);
+        report(file, u.path, 'permissions-unknown', u.message ?? `${u.uses}: permissions it needs are unknown — add it to src/lib/workflows/permissions.ts`);
       }
       if (unknown.length) continue;
       for (const [scope, level] of Object.entries(granted)) {
