@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import type { PlotEntry } from '../../src/lib/config.js';
 import { mulberry32 } from '../../src/lib/plots/templates.js';
 
 export interface Quality {
@@ -174,7 +175,7 @@ export function projectFiles(q: Quality): Record<string, string | Buffer> {
 }
 
 /** One plot per built-in template (mlops.yml form), over the example project's files. */
-export const TEMPLATE_PLOTS = [
+export const TEMPLATE_PLOTS: PlotEntry[] = [
   { simple: { template: 'simple', x: 'fpr', y: { 'eval/plots/sklearn/roc/test.json': 'tpr' }, title: 'ROC (test)' } },
   { linear: { template: 'linear', x: 'step', y: { 'dvclive/plots/metrics/train/loss.tsv': 'loss' }, title: 'Training loss' } },
   { smooth: { template: 'smooth', x: 'step', y: { 'dvclive/plots/metrics/train/loss.tsv': 'loss' }, title: 'Training loss (smoothed)' } },
