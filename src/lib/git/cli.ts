@@ -45,6 +45,8 @@ export function git(args: string[], opts: GitOptions): Promise<GitResult> {
       if (result.code !== 0 && !opts.allowFail) reject(new GitError(args, result));
       else resolve(result);
     });
+    // A git that exits before reading stdin closes the pipe; that EPIPE is not an error of ours.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }
