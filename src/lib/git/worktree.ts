@@ -27,8 +27,20 @@ export interface LocalGitOptions {
   logger?: Logger;
 }
 
-/** A push or ref update lost the race: someone else moved the branch first. */
-class BranchMoved extends Error {}
+/** Lost a race: someone else moved the branch (or held a lock) first; the next attempt starts over. */
+class LostRace extends Error {}
+
+/**
+ * `git worktree add` reads every registered worktree, and one being registered concurrently can be
+ * half-written; in one process such adds are serialised per repository, across processes retried.
+ */
+const worktreeLocks = new Map<string, Promise<unknown>>();
+function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const prev = worktreeLocks.get(key) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  worktreeLocks.set(key, next.catch(() => undefined));
+  return next;
+}
 
 // Background maintenance would race with concurrent attempts in the same repository.
 const QUIET = ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false'];
@@ -74,9 +86,10 @@ export class LocalGitBackend implements GitopsBackend {
   /** Fetch `branch` into a private ref and return its commit (undefined when the remote lacks it). */
   private async fetchHead(branch: string, into: string): Promise<string | undefined> {
     if (!this.opts.remote) return this.headOf(branch);
-    const r = await this.run(['fetch', '-q', '--no-tags', '--no-write-fetch-head', this.opts.remote, `+refs/heads/${branch}:${into}`], undefined, true);
+    const r = await this.run(['fetch', '-q', '--no-tags', '--no-write-fetch-head', '--refmap=', this.opts.remote, `+refs/heads/${branch}:${into}`], undefined, true);
     if (r.code !== 0) {
       if (/couldn't find remote ref|no such ref/i.test(r.stderr)) return undefined;
+      if (/cannot lock ref|unable to update local ref/i.test(r.stderr)) throw new LostRace(r.stderr);
       throw new GitError(['fetch', this.opts.remote, branch], r);
     }
     return gitOut(['rev-parse', into], { cwd: this.opts.repoDir });
@@ -94,12 +107,12 @@ export class LocalGitBackend implements GitopsBackend {
           attempts: this.opts.attempts ?? 30,
           baseDelayMs: 50,
           maxDelayMs: 1_000,
-          retryIf: (e) => e instanceof BranchMoved,
+          retryIf: (e) => e instanceof LostRace,
           onRetry: (_e, n, ms) => this.log.debug(`${opts.branch} moved under bump attempt ${n}; retrying in ${Math.round(ms)} ms`),
         },
       );
     } catch (e) {
-      if (e instanceof BranchMoved) {
+      if (e instanceof LostRace) {
         throw new UserError(`${this.where} branch ${opts.branch} kept moving; gave up after ${attempts} attempts (nothing was lost: re-run to apply)`);
       }
       throw e;
@@ -136,10 +149,15 @@ export class LocalGitBackend implements GitopsBackend {
   /** Commit one file on top of `base` in a throwaway worktree; returns the new commit. */
   private async commitInWorktree(base: string, path: string, content: string, message: string): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'mlops-bump-'));
-    const wt = join(dir, 'wt');
+    // A unique basename: git names the worktree's admin folder after it.
+    const wt = join(dir, `wt-${randomUUID().slice(0, 8)}`);
     try {
       // --no-checkout + reset: the index gets the whole tree, the disk only the file we write.
-      await this.run(['worktree', 'add', '-q', '--detach', '--no-checkout', wt, base]);
+      const add = await serialised(this.opts.repoDir, () => this.run(['worktree', 'add', '-q', '--detach', '--no-checkout', wt, base], undefined, true));
+      if (add.code !== 0) {
+        if (/worktrees\/|commondir|gitdir/.test(add.stderr)) throw new LostRace(add.stderr);
+        throw new GitError(['worktree', 'add', wt, base], add);
+      }
       await this.run(['reset', '-q', base], wt);
       const file = join(wt, path);
       await mkdir(dirname(file), { recursive: true });
@@ -148,7 +166,7 @@ export class LocalGitBackend implements GitopsBackend {
       await this.run(['commit', '-q', '--no-verify', '-m', message], wt);
       return await gitOut(['rev-parse', 'HEAD'], { cwd: wt });
     } finally {
-      await this.run(['worktree', 'remove', '--force', wt], undefined, true);
+      await serialised(this.opts.repoDir, () => this.run(['worktree', 'remove', '--force', wt], undefined, true));
       await rm(dir, { recursive: true, force: true });
     }
   }
@@ -157,14 +175,14 @@ export class LocalGitBackend implements GitopsBackend {
   private async publish(branch: string, commit: string, expected: string | undefined): Promise<void> {
     if (!this.opts.remote) {
       const r = await this.run(['update-ref', `refs/heads/${branch}`, commit, expected ?? '0'.repeat(40)], undefined, true);
-      if (r.code !== 0) throw new BranchMoved(r.stderr);
+      if (r.code !== 0) throw new LostRace(r.stderr);
       return;
     }
     const r = await this.run(['push', '-q', '--porcelain', this.opts.remote, `${commit}:refs/heads/${branch}`], undefined, true);
     if (r.code === 0) return;
     const out = r.stdout + r.stderr;
     if (/\[rejected\]|non-fast-forward|fetch first|\(stale info\)|cannot lock ref|failed to (update|lock) ref|incorrect old value|already exists/i.test(out)) {
-      throw new BranchMoved(out);
+      throw new LostRace(out);
     }
     throw new UserError(`push to ${this.opts.remote} ${branch} failed: ${out.trim()}`);
   }
