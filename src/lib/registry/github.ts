@@ -4,7 +4,7 @@
  * Reading is two paginated listings, whatever the number of tags of the artifact:
  * - matching-refs `refs/tags/<artifact>` gives every tag name and whether it is annotated (the ref
  *   points at a tag object) or lightweight (at a commit);
- * - the repository's tag list gives the commit each tag peels to.
+ * - the repository's tag list (GET /repos/{owner}/{repo}/tags) gives the commit each tag peels to.
  * That is all the state needs when events carry counters (our assignments and GTO's) and registrations
  * have none. Tagger times are fetched per tag object only when the order of counter-less events matters
  * (a deregistration, a deprecation or a GTO `--simple` assignment exists for the artifact); messages are
@@ -64,10 +64,14 @@ export class GitHubTagBackend implements RegistryBackend {
     if (candidates.length === 0) return [];
 
     const peeled = new Map<string, string>();
-    const listed = await this.octokit.paginate(this.octokit.rest.repos.listTags, { ...this.repoArgs, per_page: 100 }).catch((e: unknown) => {
-      throw apiError(e, what, { permission: 'contents: read' });
-    });
-    for (const t of listed) peeled.set(t.name, t.commit.sha);
+    try {
+      const listed = await this.octokit.paginate(this.octokit.rest.repos.listTags, { ...this.repoArgs, per_page: 100 });
+      for (const t of listed) peeled.set(t.name, t.commit.sha);
+    } catch (e) {
+      // Servers without the tag list (some GitHub-compatible APIs) still work, one tag object at a time.
+      if (httpStatus(e) !== 404) throw apiError(e, what, { permission: 'contents: read' });
+      this.log.debug(`registry: ${this.opts.owner}/${this.opts.repo} has no tag list endpoint; reading tag objects one by one`);
+    }
 
     const tags: RawTag[] = candidates.map((r) =>
       r.type === 'tag' ? { name: r.name, annotated: true, commit: peeled.get(r.name) } : { name: r.name, annotated: false, commit: r.type === 'commit' ? r.sha : undefined },
