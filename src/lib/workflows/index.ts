@@ -28,8 +28,12 @@ export function verifyStatic(files: FileMap): Finding[] {
 
 export async function verifyFiles(files: FileMap, opts: VerifyOptions = {}): Promise<Finding[]> {
   const findings = verifyStatic(files);
-  if (opts.languageService !== false) findings.push(...(await validateWithLanguageService(files)));
-  if (opts.actionlint !== false) findings.push(...(await lintWithActionlint(files)));
+  // A file that is not YAML is reported once, as syntax; the other tools would only repeat it (and
+  // the actionlint wasm build aborts on some malformed input).
+  const broken = new Set(findings.filter((f) => f.check === 'syntax').map((f) => f.file));
+  const parsable = new Map([...files].filter(([p]) => !broken.has(p)));
+  if (opts.languageService !== false) findings.push(...(await validateWithLanguageService(parsable)));
+  if (opts.actionlint !== false) findings.push(...(await lintWithActionlint(parsable)));
   return findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
 }
 

@@ -73,7 +73,8 @@ export function workflowJobs(file: ParsedFile): Job[] {
 export function compositeScope(file: ParsedFile, name: string): StepScope | undefined {
   const runs = asObj(file.yaml.value.runs);
   if (runs.using !== 'composite') return undefined;
-  return { kind: 'composite', name, path: ['runs'], node: runs, steps: readSteps(runs.steps, ['runs', 'steps']) };
+  // The whole file is the scope: the composite's `outputs:` read its steps' outputs too.
+  return { kind: 'composite', name, path: [], node: file.yaml.value, steps: readSteps(runs.steps, ['runs', 'steps']) };
 }
 
 /** The `on:` events of a workflow as a mapping (string and list forms normalised). */
