@@ -54,7 +54,7 @@ export function parseAddSpec(text: string, field = 'add'): AddSpec {
   }
   if (!dest.startsWith('/')) dest = `/${dest}`;
   const norm = posix.normalize(dest);
-  if (norm.split('/').includes('..')) throw new UserError(`"${text}": destination must stay inside the image root`, { field });
+  if (dest.split('/').includes('..')) throw new UserError(`"${text}": destination must stay inside the image root`, { field });
   return { src, dest: dest.endsWith('/') && norm !== '/' ? `${norm.replace(/\/$/, '')}/` : norm, text: t };
 }
 

@@ -105,6 +105,7 @@ export class RegistryClient {
   private readonly creds?: Credentials;
   private scheme: 'none' | 'basic' | 'bearer' = 'none';
   private bearer?: { realm: string; service?: string; token?: string; scopes: Set<string> };
+  private tokenPending?: Promise<void>;
 
   constructor(opts: RegistryClientOptions) {
     this.registry = opts.registry;
@@ -424,7 +425,12 @@ export class RegistryClient {
   private async authorization(scopes: string[]): Promise<string | undefined> {
     if (this.scheme === 'basic' && this.creds) return basic(this.creds);
     if (this.scheme === 'bearer' && this.bearer) {
-      if (!this.bearer.token || scopes.some((s) => !this.bearer!.scopes.has(s))) await this.fetchToken(scopes);
+      // One token request at a time: parallel blob pushes wait for it instead of each asking.
+      while (this.tokenPending) await this.tokenPending;
+      if (!this.bearer.token || !scopes.every((s) => covered(this.bearer!.scopes, s))) {
+        this.tokenPending = this.fetchToken(scopes).finally(() => (this.tokenPending = undefined));
+        await this.tokenPending;
+      }
       return `Bearer ${this.bearer.token}`;
     }
     return undefined;
@@ -443,7 +449,9 @@ export class RegistryClient {
       this.scheme = 'bearer';
       const extra = (ch.params.scope ?? '').split(' ').filter(Boolean);
       this.bearer = { realm: ch.params.realm, service: ch.params.service, scopes: new Set([...(this.bearer?.scopes ?? []), ...extra]) };
-      await this.fetchToken(scopes);
+      while (this.tokenPending) await this.tokenPending;
+      this.tokenPending = this.fetchToken(scopes).finally(() => (this.tokenPending = undefined));
+      await this.tokenPending;
       return;
     }
     throw new UserError(`${this.registry} asked for an unsupported authentication scheme: ${header || '(no WWW-Authenticate header)'}`);
@@ -468,6 +476,22 @@ export class RegistryClient {
     b.token = token;
     b.scopes = wanted;
   }
+}
+
+/** `repository:x:pull` is covered by a granted `repository:x:pull,push`. */
+function covered(granted: Set<string>, scope: string): boolean {
+  if (granted.has(scope)) return true;
+  const [type, name, actions] = splitScope(scope);
+  return [...granted].some((g) => {
+    const [t, n, a] = splitScope(g);
+    return t === type && n === name && actions.every((x) => a.includes(x));
+  });
+}
+
+function splitScope(scope: string): [string, string, string[]] {
+  const first = scope.indexOf(':');
+  const last = scope.lastIndexOf(':');
+  return [scope.slice(0, first), scope.slice(first + 1, last), scope.slice(last + 1).split(',')];
 }
 
 function basic(c: Credentials): string {
