@@ -148,7 +148,7 @@ export function gateStatus(v: GateVerdict, override?: Override): GateStatus {
  * A 403/404 on a write from a fork PR run is expected: say why and what to do instead of a bare error.
  */
 export function forkAware(e: unknown, ctx: RunContext, what: string): UserError {
-  const status = httpStatus(e);
+  const status = httpStatus(e) ?? httpStatus((e as { cause?: unknown } | undefined)?.cause);
   if (ctx.fromFork && (status === 403 || status === 404)) {
     return new UserError(
       `${what}: GitHub answered ${status}. This pull request comes from a fork, and GitHub gives workflows triggered by fork pull requests a read-only token, so they cannot write statuses or comments. Run this step from a workflow_run workflow (see .github/workflows/ml-pr-fork.yml) that posts the results with the base repository's token, or set set-status/comment to false in the fork job.`,
@@ -174,6 +174,6 @@ export async function publishGateStatus(
       logger,
     );
   } catch (e) {
-    throw forkAware((e as { cause?: unknown }).cause ?? e, ctx, `set commit status "${context}" on ${ctx.sha.slice(0, 7)}`);
+    throw forkAware(e, ctx, `set commit status "${context}" on ${ctx.sha.slice(0, 7)}`);
   }
 }
