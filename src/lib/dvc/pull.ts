@@ -351,7 +351,7 @@ async function download(f: Fetcher, remote: Remote, id: ObjectId, out: Out, dest
     tried.push(key);
     for (let attempt = 0; ; attempt++) {
       try {
-        const r = await downloadOnce(f, remote, key, id, dest, what);
+        const r = await downloadOnce(f, remote, key, id, dest, what, out.source.file);
         if (r === 'ok') return;
         if (typeof r === 'number') denied = r;
         break; // missing or denied under this layout: try the next one
@@ -383,7 +383,7 @@ async function download(f: Fetcher, remote: Remote, id: ObjectId, out: Out, dest
 }
 
 /** One attempt: 'ok', 'missing', an HTTP status when denied; throws TransientError to retry. */
-async function downloadOnce(f: Fetcher, remote: Remote, key: string, id: ObjectId, dest: string, what: string): Promise<'ok' | 'missing' | number> {
+async function downloadOnce(f: Fetcher, remote: Remote, key: string, id: ObjectId, dest: string, what: string, file: string): Promise<'ok' | 'missing' | number> {
   const ctl = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
@@ -429,6 +429,7 @@ async function downloadOnce(f: Fetcher, remote: Remote, key: string, id: ObjectI
     if (md5 !== id.md5) {
       throw new UserError(
         `${what} from remote "${remote.name}" (${remote.display}, ${key}) is corrupt: its md5 is ${md5}, expected ${id.md5}. Push it again from a good copy (\`dvc push\`)`,
+        { file },
       );
     }
     await rename(tmp, dest);
