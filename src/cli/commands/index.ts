@@ -5,8 +5,10 @@ import { checkPr } from './check-pr.js';
 import { history } from './history.js';
 import { image } from './image.js';
 import { promote } from './promote.js';
+import { promotionPr } from './promotion-pr.js';
+import { pull } from './pull.js';
 import { register } from './register.js';
 import { rollback } from './rollback.js';
 import { show } from './show.js';
 
-export const commands: Command[] = [show, history, register, promote, rollback, checkPr, bump, image];
+export const commands: Command[] = [show, history, register, promote, rollback, checkPr, promotionPr, bump, image, pull];
