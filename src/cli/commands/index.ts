@@ -4,6 +4,8 @@ import { bump } from './bump.js';
 import { checkPr } from './check-pr.js';
 import { history } from './history.js';
 import { image } from './image.js';
+import { init } from './init.js';
+import { plots } from './plots.js';
 import { promote } from './promote.js';
 import { promotionPr } from './promotion-pr.js';
 import { pull } from './pull.js';
@@ -11,4 +13,4 @@ import { register } from './register.js';
 import { rollback } from './rollback.js';
 import { show } from './show.js';
 
-export const commands: Command[] = [show, history, register, promote, rollback, checkPr, promotionPr, bump, image, pull];
+export const commands: Command[] = [show, history, register, promote, rollback, checkPr, promotionPr, bump, image, pull, plots];
