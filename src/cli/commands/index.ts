@@ -13,4 +13,4 @@ import { register } from './register.js';
 import { rollback } from './rollback.js';
 import { show } from './show.js';
 
-export const commands: Command[] = [show, history, register, promote, rollback, checkPr, promotionPr, bump, image, pull, plots];
+export const commands: Command[] = [show, history, register, promote, rollback, checkPr, promotionPr, bump, image, pull, plots, init];
