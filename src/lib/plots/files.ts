@@ -13,9 +13,10 @@ export interface PlotFile {
   rev?: string;
 }
 
-/** A file-name-safe form of a plot id: `eval/plots/roc.json` -> `eval-plots-roc.json`. */
+/** A file-name-safe form of a plot id: `eval/plots/roc.json` -> `eval-plots-roc`. */
 export function slug(id: string): string {
   const s = id
+    .replace(/\.(json|ya?ml|csv|tsv|png|jpe?g|gif|svg)$/i, '')
     .replace(/[^A-Za-z0-9._-]+/g, '-')
     .replace(/^[-.]+|-+$/g, '')
     .replace(/-{2,}/g, '-');
