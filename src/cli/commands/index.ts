@@ -8,9 +8,10 @@ import { init } from './init.js';
 import { plots } from './plots.js';
 import { promote } from './promote.js';
 import { promotionPr } from './promotion-pr.js';
+import { protect } from './protect.js';
 import { pull } from './pull.js';
 import { register } from './register.js';
 import { rollback } from './rollback.js';
 import { show } from './show.js';
 
-export const commands: Command[] = [show, history, register, promote, rollback, checkPr, promotionPr, bump, image, pull, plots, init];
+export const commands: Command[] = [show, history, register, promote, rollback, checkPr, promotionPr, bump, image, pull, plots, init, protect];

@@ -51,9 +51,9 @@ export const ACTION_NEEDS: Record<string, Needs> = {
 export const CLI_NEEDS: Record<string, Grants> = {
   // Reads mlops.yml only; no API call.
   'check-pr': {},
-  // Opens/updates/closes the promotion PR and labels it (pull-requests: write covers PR labels and
-  // comments), reads compare and registry tags.
-  'promotion-pr': { contents: 'read', 'pull-requests': 'write' },
+  // Opens/updates/closes the promotion PR, creates and sets the `promotion` label (a repository label
+  // is an issues write), reads compare and registry tags.
+  'promotion-pr': { contents: 'read', 'pull-requests': 'write', issues: 'write' },
 };
 
 /**
