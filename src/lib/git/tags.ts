@@ -74,7 +74,11 @@ export class GitTagBackend implements RegistryBackend {
   }
 
   private async fetchTags(): Promise<void> {
-    const r = await git(['fetch', '--quiet', '--no-tags', this.opts.remote!, 'refs/tags/*:refs/tags/*'], { cwd: this.opts.cwd, allowFail: true });
+    // No FETCH_HEAD and no auto-maintenance: this runs once per attempt and racing writers retry often.
+    const r = await git(
+      ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.opts.remote!, 'refs/tags/*:refs/tags/*'],
+      { cwd: this.opts.cwd, allowFail: true },
+    );
     if (r.code !== 0) {
       // A local tag with the same name as a different remote one is kept ("would clobber"); say so.
       if (/would clobber|rejected/.test(r.stderr)) this.log.warning(`some tags of ${this.opts.remote} differ from local tags with the same name: ${r.stderr.trim()}`);
@@ -95,11 +99,9 @@ export class GitTagBackend implements RegistryBackend {
       const push = await git(['push', '--porcelain', this.opts.remote, `${sha}:refs/tags/${tag.name}`], { cwd, allowFail: true });
       if (push.code !== 0) {
         const line = push.stdout.split('\n').find((l) => l.includes(`refs/tags/${tag.name}`)) ?? '';
-        if (line.startsWith('!') || /already exists|rejected|failed to (lock|update)/.test(push.stderr + line)) {
-          // Lost the race, unless the remote already has exactly our object (an earlier attempt got through).
-          if ((await remoteTagObject(cwd, this.opts.remote, tag.name)) === sha) return this.adopt(tag.name, sha);
-          return { created: false };
-        }
+        // Lost the race. (Had an earlier attempt of ours got through, the remote would hold exactly
+        // this object and the push would have succeeded as "up to date".)
+        if (line.startsWith('!') || /already exists|rejected|failed to (lock|update)/.test(push.stderr + line)) return { created: false };
         throw new UserError(`cannot push tag ${tag.name} to ${this.opts.remote}: ${push.stderr.trim() || push.stdout.trim()}`, { field: 'remote' });
       }
       return this.adopt(tag.name, sha);
@@ -158,11 +160,6 @@ async function makeTagObject(cwd: string, tag: NewTag): Promise<string> {
   const message = tag.message.endsWith('\n') ? tag.message : `${tag.message}\n`;
   const body = `object ${tag.commit}\ntype commit\ntag ${tag.name}\ntagger ${await taggerIdent(cwd)}\n\n${message}`;
   return gitOut(['mktag'], { cwd, input: body });
-}
-
-async function remoteTagObject(cwd: string, remote: string, name: string): Promise<string | undefined> {
-  const r = await git(['ls-remote', remote, `refs/tags/${name}`], { cwd, allowFail: true });
-  return r.stdout.split('\t')[0]?.trim() || undefined;
 }
 
 export interface LocalRegistry {

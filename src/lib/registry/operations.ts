@@ -27,8 +27,8 @@ const DEFAULT_ATTEMPTS = 40;
 function retrying<T>(what: string, where: string, log: Logger, attempts: number, fn: () => Promise<T>): Promise<T> {
   return withRetry(fn, {
     attempts,
-    baseDelayMs: 50,
-    maxDelayMs: 1_000,
+    baseDelayMs: 100,
+    maxDelayMs: 2_000,
     retryIf: (e) => e instanceof NameTaken,
     onRetry: (e, n) => log.info(`${(e as Error).message}; re-reading the registry (attempt ${n + 1} of ${attempts})`),
   }).catch((e: unknown) => {
