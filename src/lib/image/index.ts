@@ -101,13 +101,17 @@ export async function buildImage(req: BuildImageRequest): Promise<BuildImageResu
   const platform = req.platform || 'linux/amd64';
 
   let mode: 'docker' | 'oci';
+  let daemon: boolean | undefined;
   if (req.mode === 'auto') {
     // base/add only mean something to oci mode: a caller who set them wants it even on a Docker host.
-    mode = req.base || req.add.length ? 'oci' : (await dockerAvailable()) ? 'docker' : 'oci';
+    mode = req.base || req.add.length ? 'oci' : (daemon = await dockerAvailable()) ? 'docker' : 'oci';
     req.logger.info(`mode auto -> ${mode}`);
   } else mode = req.mode;
 
   if (mode === 'docker') {
+    if (!(daemon ?? (await dockerAvailable()))) {
+      throw new UserError('mode docker needs a running Docker daemon (`docker info` failed): start one, or use mode oci with base and add', { field: 'mode' });
+    }
     const dir = await mkdtemp(join(tmpdir(), 'mlops-buildx-'));
     try {
       if (req.credentials?.username) await dockerLogin(target.registry, req.credentials);
