@@ -11,7 +11,8 @@ export const LINE_LIMIT = 2_000;
 /** Buckets per line series: two points each (min and max), about 3 per horizontal pixel at 2x. */
 export const LINE_BUCKETS = 600;
 export const SCATTER_LIMIT = 3_000;
-export const SCATTER_GRID = 400;
+/** Cells per axis: about 2.5 px at the 300 px chart size, under the 3 px radius of a point mark. */
+export const SCATTER_GRID = 120;
 
 export interface Downsampled {
   values: Datapoint[];

@@ -1,0 +1,141 @@
+/**
+ * Plot rendering: 5 plots x 10,000 points per series, head (working tree) vs base (git), as a cold
+ * `mlops plots` process (node start, module load, wasm init, git reads, render, write), plus the same
+ * work in a warm process, and the size of the cml-report bundle that carries the renderer.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadPlots, renderPlots } from '../src/lib/plots/index.js';
+import type { BenchRow } from './types.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const POINTS = 10_000;
+
+function git(cwd: string, ...args: string[]) {
+  const r = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' },
+  });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+}
+
+function series(seed: number, shift: number): number[] {
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return Array.from({ length: POINTS }, (_, i) => Math.exp(-i / (POINTS / 4)) + shift + rand() * 0.05);
+}
+
+/** Five plots over the three data formats, 10,000 points each, in two versions. */
+function writeVersion(dir: string, shift: number) {
+  const tsv = (name: string, seed: number) =>
+    writeFileSync(join(dir, name), ['step\tloss', ...series(seed, shift).map((v, i) => `${i}\t${v.toFixed(6)}`)].join('\n') + '\n');
+  const csv = (name: string, seed: number) =>
+    writeFileSync(join(dir, name), ['epoch,acc', ...series(seed, shift).map((v, i) => `${i},${(1 - v).toFixed(6)}`)].join('\n') + '\n');
+  const json = (name: string, seed: number) =>
+    writeFileSync(join(dir, name), JSON.stringify({ curve: series(seed, shift).map((v, i) => ({ x: i / POINTS, y: v })) }));
+  tsv('loss.tsv', 1);
+  tsv('val_loss.tsv', 2);
+  csv('acc.csv', 3);
+  json('curve.json', 4);
+  json('points.json', 5);
+  writeFileSync(
+    join(dir, 'dvc.yaml'),
+    `plots:
+- loss.tsv:
+    x: step
+    y: loss
+- val_loss.tsv:
+    x: step
+    y: loss
+    template: smooth
+- acc.csv:
+    x: epoch
+    y: acc
+    template: simple
+- curve.json:
+    x: x
+    y: y
+- points.json:
+    x: x
+    y: y
+    template: scatter
+`,
+  );
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function dirSize(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((n, e) => n + statSync(join(e.parentPath ?? e.path, e.name)).size, 0);
+}
+
+export default async function bench(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'mlops-bench-plots-'));
+  const rows: BenchRow[] = [];
+  try {
+    git(dir, 'init', '-q', '-b', 'main');
+    writeVersion(dir, 0.05);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'base');
+    writeVersion(dir, 0);
+
+    // Prefer the shipped bundle; fall back to the sources through tsx (slower start).
+    const bundle = join(root, 'dist/cli/index.js');
+    const useBundle = existsSync(bundle) && readFileSync(bundle, 'utf8').includes('mlops plots');
+    const argv = useBundle ? [bundle] : ['--import', join(root, 'node_modules/tsx/dist/esm/index.mjs'), join(root, 'src/cli/index.ts')];
+    const cold: number[] = [];
+    const nodeStart: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      let t = performance.now();
+      spawnSync(process.execPath, ['-e', '0']);
+      nodeStart.push(performance.now() - t);
+      t = performance.now();
+      const r = spawnSync(process.execPath, [...argv, 'plots', '--rev', 'main', '--out', join(dir, 'out')], { cwd: dir, encoding: 'utf8' });
+      cold.push(performance.now() - t);
+      if (r.status !== 0) throw new Error(`mlops plots failed: ${r.stderr}`);
+    }
+    const coldMs = median(cold);
+    const baseMs = median(nodeStart);
+    rows.push({
+      what: `5 plots x ${POINTS.toLocaleString('en-US')} points, head vs base, cold process (${useBundle ? 'dist/cli' : 'src via tsx'})`,
+      figure: `${(coldMs / 1000).toFixed(2)} s`,
+      baseline: `${(baseMs / 1000).toFixed(2)} s (node -e 0)`,
+      ratio: `${(coldMs / baseMs).toFixed(1)}x`,
+      target: '< 1.5 s',
+    });
+
+    // Warm: the same load + render inside this process (second run, modules and wasm loaded).
+    const revs = [{ name: 'base', ref: 'main' }, { name: 'head' }];
+    await renderPlots(await loadPlots({ cwd: dir, revs }));
+    const warm: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      const rendered = await renderPlots(await loadPlots({ cwd: dir, revs }));
+      warm.push(performance.now() - t);
+      const bad = rendered.filter((p) => p.problems.length || !p.png);
+      if (bad.length) throw new Error(`plots failed: ${bad.map((p) => p.id).join(', ')}`);
+    }
+    rows.push({ what: `same, warm process (load + render to SVG and PNG)`, figure: `${median(warm).toFixed(0)} ms` });
+
+    const cml = join(root, 'dist/cml-report');
+    if (existsSync(join(cml, 'index.js'))) {
+      rows.push({
+        what: 'cml-report bundle size (index.js + wasm + font + chunks)',
+        figure: `${(dirSize(cml) / 1048576).toFixed(1)} MB`,
+        target: '< 8 MB',
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
