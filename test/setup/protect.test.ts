@@ -110,11 +110,12 @@ describe('mlops protect', () => {
   });
 
   it('rejects bad options before any request', async () => {
-    for (const [opts, word] of [
+    const cases: [ProtectOptions, string][] = [
       [{ ...base, approvals: 0 }, 'approvals'],
       [{ ...base, branches: [] }, 'branches'],
       [{ ...base, environments: [{ name: 'production', reviewers: ['octocat'] }] }, 'user:<login>'],
-    ] as const) {
+    ];
+    for (const [opts, word] of cases) {
       const e = await planProtection(gh, opts).catch((x: unknown) => x);
       expect(isUserError(e), word).toBe(true);
       expect((e as Error).message).toContain(word);
