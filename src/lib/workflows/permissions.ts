@@ -71,9 +71,11 @@ export function declaredRunNeeds(run: string): Grants | undefined {
   return out;
 }
 
-/** Does a step hand a token to its process (so it may call the API)? */
+/** Does a step hand a GitHub token to its process (so it may call the API)? */
 export function passesToken(env: Obj): boolean {
-  return Object.values(env).some((v) => typeof v === 'string' && /github\.token|secrets\.|inputs\.github-token/.test(v));
+  return Object.entries(env).some(
+    ([k, v]) => /^(GH_TOKEN|GITHUB_TOKEN)$/.test(k) || (typeof v === 'string' && /github\.token|secrets\.GITHUB_TOKEN|inputs\.github-token/.test(v)),
+  );
 }
 
 /** Third-party actions, by `owner/repo`. */
