@@ -323,6 +323,49 @@ describe('bad input: a clear problem per plot, the other plots still render', ()
   });
 });
 
+describe('custom templates (DVC: template name in .dvc/plots/ or a path)', () => {
+  it('fills <DVC_METRIC_*> anchors and renders; a missing one is an unknown template', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlops-plots-tpl-'));
+    try {
+      const tpl = {
+        $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+        data: { values: '<DVC_METRIC_DATA>' },
+        title: '<DVC_METRIC_TITLE>',
+        width: '<DVC_METRIC_PLOT_WIDTH>',
+        height: 200,
+        mark: 'point',
+        encoding: {
+          x: { field: '<DVC_METRIC_X>', type: 'quantitative', title: '<DVC_METRIC_X_LABEL>' },
+          y: { field: '<DVC_METRIC_Y>', type: 'quantitative', title: 'y is <DVC_METRIC_Y_LABEL>' },
+          color: '<DVC_METRIC_COLOR>',
+        },
+      };
+      writeFiles(dir, {
+        '.dvc/plots/dots.json': JSON.stringify(tpl),
+        'm.json': JSON.stringify([{ 'a.b': 1, y: 2 }, { 'a.b': 2, y: 3 }]),
+      });
+      const set = await loadPlots({
+        cwd: dir,
+        dvcYaml: false,
+        mlopsPlots: [{ Dots: { template: 'dots', x: 'a.b', y: { 'm.json': 'y' } } }, { Nope: { template: 'nope', y: { 'm.json': 'y' } } }],
+        revs: [{ name: 'workspace' }],
+      });
+      const [dots, nope] = await renderPlots(set);
+      expect(dots!.problems).toEqual([]);
+      expect(dots!.spec).toMatchObject({
+        title: 'Dots',
+        width: 300,
+        encoding: { x: { field: 'a\\.b', title: 'a.b' }, y: { field: 'y', title: 'y is y' }, color: { field: 'rev', scale: { domain: ['workspace'] } } },
+      });
+      expect((dots!.spec as Record<string, any>).data.values).toHaveLength(2);
+      expect(decodePng(dots!.png!).height).toBe(Math.round(Number(/height="([\d.]+)"/.exec(dots!.svg!)![1]) * PNG_SCALE));
+      expect(nope!.problems[0]!.message).toMatch(/unknown template "nope"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('large series', () => {
   it('downsamples 10,000 points per series for display and says so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlops-plots-big-'));

@@ -24,7 +24,7 @@
  * the other plots still render. Only an unreadable dvc.yaml / mlops.yml `plots:` section throws a
  * UserError (file, line), because then no plot can be trusted.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { PlotEntry } from '../config.js';
 import { messageOf } from '../errors.js';
@@ -60,6 +60,7 @@ import {
   NUMERIC_XY,
   TEMPLATES,
   buildSpec,
+  fillCustomTemplate,
   isTemplate,
   type TemplateName,
   type VegaLiteSpec,
@@ -117,6 +118,8 @@ export interface LoadedPlot {
   /** Per revision that has any of the plot's files: parsed content by repo-relative path. */
   data: { rev: string; files: Map<string, unknown> }[];
   images: PlotImage[];
+  /** A user template (non built-in `template:`), read from .dvc/plots/ or the repo. */
+  customTemplate?: { path: string; content: unknown };
   notes: string[];
   problems: PlotProblem[];
 }
@@ -225,6 +228,14 @@ async function expand(
   return { defs: out, missing };
 }
 
+/** DVC's `_find_template`: `.dvc/plots/<name>[.json]`, then `<name>` as a repo path. */
+function findCustomTemplate(cwd: string, name: string): string | undefined {
+  for (const p of [posix.join('.dvc/plots', name), posix.join('.dvc/plots', `${name}.json`), name]) {
+    if (!p.startsWith('..') && existsSync(join(cwd, p)) && statSync(join(cwd, p)).isFile()) return p;
+  }
+  return undefined;
+}
+
 /** Read definitions and every revision's data files. Never throws for data problems. */
 export async function loadPlots(opts: LoadPlotsOptions): Promise<PlotSet> {
   const log = opts.logger ?? silentLogger;
@@ -295,6 +306,18 @@ export async function loadPlots(opts: LoadPlotsOptions): Promise<PlotSet> {
       if (files.size) plot.data.push({ rev, files });
     }
 
+    const template = def.props.template;
+    if (!image && template && !isTemplate(template)) {
+      const found = findCustomTemplate(opts.cwd, template);
+      if (found) {
+        try {
+          plot.customTemplate = { path: found, content: JSON.parse(readFileSync(join(opts.cwd, found), 'utf8')) };
+        } catch (e) {
+          problem(`template ${found} is not valid JSON: ${messageOf(e)}`, { file: found });
+        }
+      }
+    }
+
     for (const [file, revs] of Object.entries(absent)) {
       if (revs.length === readers.length) problem(`${file} not found in ${revs.join(', ')}`, { file });
       else plot.notes.push(`${file} is missing in ${revs.join(', ')}; showing ${revNames.filter((r) => !revs.includes(r)).join(', ')} only`);
@@ -340,11 +363,14 @@ async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions)
     out.problems.push({ plot: plot.id, configFile: def.configFile, line: def.line, message, ...extra });
   const templateName = def.props.template ?? DEFAULT_TEMPLATE;
   out.template = templateName;
-  if (!isTemplate(templateName)) {
-    problem(`unknown template "${templateName}" (built-in templates: ${TEMPLATES.join(', ')})`);
+  if (!isTemplate(templateName) && !plot.customTemplate) {
+    if (!out.problems.length) {
+      problem(`unknown template "${templateName}" (built-in templates: ${TEMPLATES.join(', ')}; or a JSON template in .dvc/plots/)`);
+    }
     return out;
   }
-  const template: TemplateName = templateName;
+  // Custom templates get DVC's data as is: no numeric checks, no downsampling, no native fallback.
+  const template: TemplateName | undefined = isTemplate(templateName) ? templateName : undefined;
   if (!plot.data.length) return out;
   // A file over the size limit or unparsable in one revision must not be silently shown for the others.
   if (out.problems.length) return out;
@@ -364,9 +390,9 @@ async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions)
   const shownRevs = revs.filter((r) => values.some((d) => d.rev === r));
   const yDefs = [...new Map(converted.flatMap((c) => c.yDefs).map((d) => [`${d.filename}\u0000${d.field}`, d])).values()];
 
-  const numeric = (NUMERIC_XY as readonly string[]).includes(template) ? [first.x, first.y] : (NUMERIC_X as readonly string[]).includes(template) ? [first.x] : [];
+  const numeric = !template ? [] : (NUMERIC_XY as readonly string[]).includes(template) ? [first.x, first.y] : (NUMERIC_X as readonly string[]).includes(template) ? [first.x] : [];
   for (const field of numeric) {
-    const bad = coerceNumeric(values, field, template);
+    const bad = coerceNumeric(values, field, templateName);
     if (bad) {
       const file = yDefs.length === 1 ? yDefs[0]!.file : undefined;
       problem(bad, { file });
@@ -375,7 +401,7 @@ async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions)
   }
 
   let shown = values;
-  const kind = (LINE_TEMPLATES as readonly string[]).includes(template) ? 'line' : template === 'scatter' ? 'scatter' : undefined;
+  const kind = template && (LINE_TEMPLATES as readonly string[]).includes(template) ? 'line' : template === 'scatter' ? 'scatter' : undefined;
   if (kind) {
     const ds = downsample(values.filter((d) => typeof d[first.x] === 'number' && typeof d[first.y] === 'number'), first.x, first.y, kind);
     shown = ds.values;
@@ -386,17 +412,8 @@ async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions)
     }
   }
 
-  const spec = buildSpec({
-    template,
-    title: plot.title,
-    x: first.x,
-    y: first.y,
-    xLabel: first.xLabel,
-    yLabel: first.yLabel,
-    revs: shownRevs,
-    values: shown,
-    yDefs,
-  });
+  const input = { title: plot.title, x: first.x, y: first.y, xLabel: first.xLabel, yLabel: first.yLabel, revs: shownRevs, values: shown, yDefs };
+  const spec = template ? buildSpec({ ...input, template }) : fillCustomTemplate(plot.customTemplate!.content, input);
   out.spec = spec;
   try {
     out.svg = await specToSvg(spec);
@@ -410,7 +427,7 @@ async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions)
     problem(`rendering failed: ${messageOf(e)}`);
   }
 
-  const fb = fallbackFor({ template, title: plot.title, x: first.x, y: first.y, xLabel: first.xLabel, yLabel: first.yLabel, revs: shownRevs, values: shown });
+  const fb = template && fallbackFor({ template, title: plot.title, x: first.x, y: first.y, xLabel: first.xLabel, yLabel: first.yLabel, revs: shownRevs, values: shown });
   if (fb) {
     out.mermaid = fb.mermaid;
     out.markdownTable = fb.markdownTable;

@@ -291,6 +291,47 @@ export function buildSpec(input: SpecInput): VegaLiteSpec {
   }
 }
 
+/**
+ * A user's own template (DVC: `template: <name or path>`, found in .dvc/plots/ or relative to the repo):
+ * a Vega-Lite JSON whose string values `<DVC_METRIC_*>` are anchors, filled as dvc-render fills them.
+ * Interactive anchors get their static equivalents.
+ */
+export function fillCustomTemplate(content: unknown, input: Omit<SpecInput, 'template'>): VegaLiteSpec {
+  const a = anchors({ ...input, template: 'simple' });
+  const values: Record<string, unknown> = {
+    DATA: input.values,
+    TITLE: input.title,
+    X: escapeField(input.x),
+    Y: escapeField(input.y),
+    X_LABEL: input.xLabel,
+    Y_LABEL: input.yLabel,
+    COLOR: a.color,
+    STROKE_DASH: a.strokeDash ?? {},
+    SHAPE: a.shape ?? {},
+    ROW: a.seriesField ? { field: a.seriesField } : {},
+    COLUMN: a.seriesField ? { field: a.seriesField } : {},
+    GROUP_BY: a.groupBy,
+    GROUP_BY_X: [...a.groupBy, escapeField(input.x)],
+    GROUP_BY_Y: [...a.groupBy, escapeField(input.y)],
+    PIVOT_FIELD: a.groupBy.map((k) => `datum.${k}`).join(" + '::' + "),
+    PLOT_WIDTH: PLOT_WIDTH,
+    PLOT_HEIGHT: PLOT_HEIGHT,
+    ZOOM_AND_PAN: { name: 'grid', select: 'interval', bind: 'scales' },
+  };
+  const anchor = /<DVC_METRIC_([A-Z_]+)>/g;
+  const fill = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const whole = /^<DVC_METRIC_([A-Z_]+)>$/.exec(v);
+      if (whole && whole[1]! in values) return values[whole[1]!];
+      return v.replace(anchor, (m, name: string) => (typeof values[name] === 'string' ? (values[name] as string) : m));
+    }
+    if (Array.isArray(v)) return v.map(fill);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]));
+    return v;
+  };
+  return fill(content) as VegaLiteSpec;
+}
+
 /** Small seeded PRNG so jittered scatter plots are reproducible. */
 export function mulberry32(seed: number): () => number {
   let s = seed >>> 0;
