@@ -67,7 +67,13 @@ export async function validateWithLanguageService(files: FileMap): Promise<Findi
       if (d.severity !== undefined && d.severity > 2) continue; // information / hints (cron descriptions)
       const message = typeof d.message === 'string' ? d.message : d.message.value;
       if (IGNORED.some((re) => re.test(message))) continue;
-      findings.push({ check: 'languageservice', file: path, line: d.range.start.line + 1, message });
+      // The runner evaluates expressions in every field of action.yml inputs, descriptions included,
+      // and refuses to load the action ("Failed to load .../action.yml").
+      const hint =
+        isActionFile(path) && /Unrecognized named-value/.test(message)
+          ? ' — GitHub fails to load an action.yml with an expression outside the contexts allowed there (even in a description); write it without ${{ }}'
+          : '';
+      findings.push({ check: 'languageservice', file: path, line: d.range.start.line + 1, message: message + hint });
     }
   }
   return findings;
