@@ -13,6 +13,7 @@ import { formatFinding, verifyFiles, verifyRepository, type CheckId } from '../.
 import { ACTION_NEEDS } from '../../src/lib/workflows/permissions.js';
 import { localActionPath, localWorkflowPath } from '../../src/lib/workflows/files.js';
 import { references } from '../../src/lib/workflows/model.js';
+import { renderWorkflowDocs } from '../../src/lib/workflows/docs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -91,5 +92,14 @@ describe('reference resolution', () => {
     expect(refs.map((r) => `${r.context}.${r.id}${r.output ? `.${r.output}` : ''}`).sort()).toEqual(
       ['inputs.flag', 'needs.j.o', 'secrets.S', 'steps.x.y'].sort(),
     );
+  });
+});
+
+describe('docs/workflows.md', () => {
+  it('has current reference tables for every reusable workflow (npx tsx src/lib/workflows/docs.ts)', () => {
+    const doc = readFileSync(join(root, 'docs/workflows.md'), 'utf8');
+    const files = loadShippedFiles(root);
+    for (const name of ['ml-pr', 'ml-promote', 'ml-rollback', 'ml-pr-fork']) expect(doc).toContain(`<!-- workflow-docs:${name} -->`);
+    expect(renderWorkflowDocs(doc, files)).toBe(doc);
   });
 });
