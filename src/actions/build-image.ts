@@ -2,8 +2,9 @@
  * build-image: build+push (docker or daemonless oci mode) or re-tag an existing digest; outputs the
  * digest, the immutable `name@digest` reference and the tags.
  */
-import { isAbsolute, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { actionLogger, boolInput, input, listInput, output, runAction, secretInput, summary } from '../lib/actions-io.js';
+import { loadConfig } from '../lib/config.js';
 import { UserError } from '../lib/errors.js';
 import { buildImage, type Mode, parseCmd } from '../lib/image/index.js';
 import { githubSource, parseKeyValues } from '../lib/image/metadata.js';
@@ -16,26 +17,31 @@ await runAction(async () => {
   const username = input('username');
   const password = secretInput('password');
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  const context = input('context') || '.';
+  const cwd = join(workspace, input('working-directory') || '.');
+  // mlops.yml `image:` supplies what the inputs leave empty (inputs win).
+  const cfg = loadConfig(cwd, input('config-path') || 'mlops.yml')?.image;
+  const context = input('context') || cfg?.context || '.';
+  const dockerfile = input('dockerfile') || cfg?.dockerfile;
+  const add = listInput('add');
 
   const result = await buildImage({
     mode: mode as Mode,
-    image: input('image'),
-    base: input('base') || undefined,
-    add: listInput('add'),
-    context: isAbsolute(context) ? context : join(workspace, context),
-    dockerfile: input('dockerfile') || undefined,
+    image: input('image') || cfg?.name || '',
+    base: input('base') || cfg?.base || undefined,
+    add: add.length ? add : (cfg?.add ?? []),
+    context: resolve(cwd, context),
+    dockerfile: dockerfile ? resolve(cwd, dockerfile) : undefined,
     tags: listInput('tags'),
     version: input('version') || undefined,
     labels: parseKeyValues(lines(input('labels')), 'labels'),
     env: lines(input('env')),
     cmd: parseCmd(input('cmd'), 'cmd'),
-    platform: input('platform') || 'linux/amd64',
+    platform: input('platform') || cfg?.platform || 'linux/amd64',
     credentials: username || password ? { username, password } : undefined,
     insecure: boolInput('insecure', false),
     source: input('source') || undefined,
-    cwd: workspace,
-    sourceInfo: await githubSource(process.env, workspace),
+    cwd,
+    sourceInfo: await githubSource(process.env, cwd),
     logger: actionLogger,
   });
 

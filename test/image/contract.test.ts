@@ -111,6 +111,25 @@ describe('build-image action (dist)', () => {
     expect(r.outputs.digest).toBeUndefined();
   });
 
+  it('takes image name, base and add from mlops.yml when the inputs are empty', async () => {
+    const proj = join(ws, 'project');
+    await mkdir(join(proj, 'srv'), { recursive: true });
+    await writeFile(join(proj, 'srv', 'api.py'), 'pass\n');
+    await writeFile(
+      join(proj, 'mlops.yml'),
+      `artifact: churn\nimage:\n  name: ${reg.host}/acme/from-config\n  base: ${reg.host}/base/python:3.12\n  add: [srv]\n`,
+    );
+    const r = await runAction('build-image', {
+      inputs: { 'working-directory': 'project', tags: 'cfg', username: USER.username, password: USER.password, insecure: 'true' },
+      workspace: ws,
+      sha,
+    });
+    expect(r.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    expect(r.outputs.image).toBe(`${reg.host}/acme/from-config@${r.outputs.digest}`);
+    expect(r.log).toMatch(/mode auto -> oci/);
+    expect((await inspect(`${reg.host}/acme/from-config:cfg`, { creds: CREDS })).Layers).toHaveLength(2);
+  });
+
   it('rejects a bad mode and a bad image name as input errors', async () => {
     const bad = await runAction('build-image', { inputs: { ...inputs(), mode: 'kaniko' }, workspace: ws, sha });
     expect(bad.code).toBe(1);
