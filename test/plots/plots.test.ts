@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, truncateSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -287,8 +287,29 @@ describe('bad input: a clear problem per plot, the other plots still render', ()
     // A 50 MB data file (sparse: no need to write the bytes).
     closeSync(openSync(join(dir, 'huge.csv'), 'w'));
     truncateSync(join(dir, 'huge.csv'), 50 * 1024 * 1024);
+    // A symlink out of the repository (a PR must not publish the runner's files).
+    writeFileSync(`${dir}-secret.png`, 'secret');
+    symlinkSync(`${dir}-secret.png`, join(dir, 'leak.png'));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-secret.png`, { force: true });
+  });
+
+  it('refuses paths and symlinks that leave the repository', async () => {
+    const set = await loadPlots({
+      cwd: dir,
+      dvcYaml: false,
+      mlopsPlots: ['../etc/passwd.png', 'leak.png', { Mapped: { y: { '../x.json': 'y' } } }],
+      revs: [{ name: 'head' }],
+    });
+    const rendered = await renderPlots(set);
+    expect(rendered.map((p) => [p.id, p.images.length, p.problems.map((q) => q.message).join()])).toEqual([
+      ['../etc/passwd.png', 0, '../etc/passwd.png is outside the repository; plot paths must stay inside it'],
+      ['leak.png', 0, 'leak.png resolves outside the repository (symlink)'],
+      ['Mapped', 0, '../x.json is outside the repository; plot paths must stay inside it'],
+    ]);
+  });
 
   it('names the plot and file for unknown fields, non-numeric axes, unknown templates, huge and broken files', async () => {
     const set = await loadPlots({

@@ -24,31 +24,57 @@ export interface RevisionReader {
   list(dir: string): Promise<string[] | undefined>;
 }
 
+/** A path the plot config names must stay inside the repository (no `..`, no absolute paths). */
+export function escapesRepo(path: string): boolean {
+  return path === '..' || path.startsWith('../') || posix.isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path);
+}
+
+export class OutsideRepoError extends PlotDataError {}
+
+/**
+ * The working tree. Plot files are published (committed to the assets branch, inlined in reports), so
+ * a path or symlink that resolves outside the repository is refused: a pull request must not be able
+ * to publish files of the runner.
+ */
 export function worktreeReader(cwd: string): RevisionReader {
+  let rootReal: string | undefined;
+  const inside = async (path: string): Promise<string | undefined> => {
+    if (escapesRepo(path)) throw new OutsideRepoError(`${path} is outside the repository`);
+    rootReal ??= await fs.realpath(cwd);
+    let real: string;
+    try {
+      real = await fs.realpath(join(cwd, path));
+    } catch {
+      return undefined;
+    }
+    if (real !== rootReal && !real.startsWith(rootReal + sep)) throw new OutsideRepoError(`${path} resolves outside the repository (symlink)`);
+    return real;
+  };
   return {
     async read(path) {
+      const real = await inside(path);
+      if (!real) return undefined;
       try {
-        return await fs.readFile(join(cwd, path));
+        return await fs.readFile(real);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
         throw e;
       }
     },
     async size(path) {
-      try {
-        const st = await fs.stat(join(cwd, path));
-        return st.isFile() ? st.size : undefined;
-      } catch {
-        return undefined;
-      }
+      const real = await inside(path);
+      if (!real) return undefined;
+      const st = await fs.stat(real).catch(() => undefined);
+      return st?.isFile() ? st.size : undefined;
     },
     async list(dir) {
+      const real = await inside(dir);
+      if (!real) return undefined;
       try {
-        const root = join(cwd, dir);
-        const entries = await fs.readdir(root, { recursive: true, withFileTypes: true });
+        const entries = await fs.readdir(real, { recursive: true, withFileTypes: true });
         return entries
-          .filter((e) => e.isFile())
-          .map((e) => posix.join(dir, relative(root, join(e.parentPath ?? e.path, e.name)).split(sep).join('/')))
+          .filter((e) => e.isFile() || e.isSymbolicLink())
+          .map((e) => posix.join(dir, relative(real, join(e.parentPath ?? e.path, e.name)).split(sep).join('/')))
           .sort();
       } catch {
         return undefined;

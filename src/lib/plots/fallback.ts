@@ -45,7 +45,8 @@ function fmt(n: number): string {
   if (!Number.isFinite(n)) return '0';
   if (n === 0) return '0';
   const r = Number(n.toPrecision(4));
-  return String(r);
+  // Mermaid's number grammar has no exponent: 1e-7 must be written out.
+  return /e/i.test(String(r)) ? r.toFixed(12).replace(/\.?0+$/, '') : String(r);
 }
 
 function seriesOf(values: Datapoint[], multiFile: boolean): Map<string, Datapoint[]> {

@@ -33,7 +33,9 @@ import { silentLogger } from '../log.js';
 import { ConvertError, flatDatapoints, type Converted } from './convert.js';
 import {
   DEFAULT_MAX_FILE_BYTES,
+  OutsideRepoError,
   PlotDataError,
+  escapesRepo,
   gitRevisionReader,
   parseDataFile,
   toNumber,
@@ -190,31 +192,42 @@ const isParent = (parent: string, p: string) => p === parent || p.startsWith(`${
 async function expand(
   defs: PlotDefinition[],
   readers: { name: string; reader: RevisionReader }[],
-): Promise<{ defs: PlotDefinition[]; missing: PlotDefinition[] }> {
+): Promise<{ defs: PlotDefinition[]; missing: { def: PlotDefinition; reason?: string }[] }> {
   const pathIds = defs.filter((d) => d.kind === 'path').map((d) => d.id);
   const out: PlotDefinition[] = [];
-  const missing: PlotDefinition[] = [];
+  const missing: { def: PlotDefinition; reason?: string }[] = [];
   for (const def of defs) {
+    const outside = sourcesOf(def).find(escapesRepo);
+    if (outside) {
+      missing.push({ def, reason: `${outside} is outside the repository; plot paths must stay inside it` });
+      continue;
+    }
     if (def.kind === 'mapped') {
       out.push(def);
       continue;
     }
     let isFile = false;
     const files: string[] = [];
-    for (const { reader } of readers) {
-      if ((await reader.size(def.id)) !== undefined) {
-        isFile = true;
-        break;
+    try {
+      for (const { reader } of readers) {
+        if ((await reader.size(def.id)) !== undefined) {
+          isFile = true;
+          break;
+        }
+        for (const f of (await reader.list(def.id)) ?? []) if (!files.includes(f)) files.push(f);
       }
-      for (const f of (await reader.list(def.id)) ?? []) if (!files.includes(f)) files.push(f);
+    } catch (e) {
+      if (!(e instanceof OutsideRepoError)) throw e;
+      missing.push({ def, reason: e.message });
+      continue;
     }
     if (isFile || (!files.length && isPlotFile(def.id))) {
       if (isFile) out.push(def);
-      else missing.push(def);
+      else missing.push({ def });
       continue;
     }
     if (!files.length) {
-      missing.push(def);
+      missing.push({ def });
       continue;
     }
     for (const f of files.sort()) {
@@ -246,7 +259,7 @@ export async function loadPlots(opts: LoadPlotsOptions): Promise<PlotSet> {
   const { defs, missing } = await expand(declared, readers);
   const plots: LoadedPlot[] = [];
 
-  for (const def of missing) {
+  for (const { def, reason } of missing) {
     plots.push({
       id: def.id,
       title: def.props.title ?? def.id,
@@ -256,7 +269,7 @@ export async function loadPlots(opts: LoadPlotsOptions): Promise<PlotSet> {
       images: [],
       notes: [],
       problems: [
-        { plot: def.id, file: def.id, configFile: def.configFile, line: def.line, message: `${def.id} not found in ${revNames.join(', ')}` },
+        { plot: def.id, file: def.id, configFile: def.configFile, line: def.line, message: reason ?? `${def.id} not found in ${revNames.join(', ')}` },
       ],
     });
   }
