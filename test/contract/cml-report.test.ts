@@ -2,6 +2,7 @@
  * dist/cml-report run as the runner runs it, against the GitHub API fake: one sticky comment per PR and
  * report id, whatever the number of comments, re-runs and concurrent runs.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -201,6 +202,34 @@ describe('cml-report', () => {
     const body = ours(p)[0]!.body;
     expect(body).toContain(`### Metrics vs serving model production v1.4.0 (${p.baseSha.slice(0, 7)})`);
     expect(body).toContain(`| Path | Metric | serving ${p.baseSha.slice(0, 7)} | ${p.headSha.slice(0, 7)} | Change |`);
+  });
+
+  it('plots: PNGs hosted on the assets branch and linked; without contents: write, native charts and a note', async () => {
+    const p = await open();
+    const r = await report(p, { inputs: { plots: 'true', 'image-host': 'branch' } });
+    expect(r.code, r.stderr).toBe(0);
+    const body = ours(p)[0]!.body;
+    const assets = await fake.resolve(p.repo, 'refs/heads/mlops-assets');
+    expect(assets).toBeDefined();
+    expect(body).toContain('### Plots');
+    expect(body).toContain(`![ROC](https://github.com/${p.repo}/blob/${assets}/${p.number}/${p.headSha}/ROC.png?raw=true)`);
+    const html = readFileSync(join(p.dir, 'mlops-report/report.html'), 'utf8');
+    expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(4);
+
+    // A new commit (images not on the branch yet) and a token that cannot write contents.
+    writeMetrics(p, 0.9);
+    execFileSync('git', ['commit', '-qam', 'retrain'], { cwd: p.dir, env: { ...process.env, GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@b', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@b' } });
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: p.dir, encoding: 'utf8' }).trim();
+    const payload = structuredClone(p.payload) as { pull_request: { head: { sha: string } } };
+    payload.pull_request.head.sha = sha;
+    fake.addToken('no-contents', { contents: 'read', issues: 'write', pull_requests: 'write', statuses: 'write' });
+    const again = await report(p, {
+      event: { name: 'pull_request', payload }, token: 'no-contents', inputs: { plots: 'true', 'image-host': 'branch' } });
+    expect(again.code, again.stderr).toBe(0);
+    const fallback = ours(p)[0]!.body;
+    expect(fallback).toContain('```mermaid');
+    expect(fallback).toMatch(/Plot images could not be hosted \(cannot commit report images .*contents: write/);
+    expect(ours(p)).toHaveLength(1);
   });
 
   it('report ids keep separate comments', async () => {

@@ -4,7 +4,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { UserError } from '../errors.js';
 import type { GateVerdict } from '../gate.js';
+import { hostAssets } from '../github/assets.js';
 import { upsertStickyComment } from '../github/comments.js';
 import type { RunContext } from '../github/context.js';
 import type { Octokit } from '../github/octokit.js';
@@ -33,9 +35,8 @@ export interface PublishOptions {
   reportPath: string;
   comment: boolean;
   plots: boolean;
-  /** `branch` (host PNGs through `plotHost`) or `none` (GitHub-native fallbacks). */
+  /** `branch` (PNGs committed to the assets branch) or `none` (GitHub-native fallbacks). */
   imageHost: string;
-  plotHost?: PlotHost;
   logger?: Logger;
 }
 
@@ -53,8 +54,28 @@ export function htmlPathOf(reportPath: string): string {
   return /\.md$/i.test(reportPath) ? reportPath.replace(/\.md$/i, '.html') : `${reportPath}.html`;
 }
 
+/** Plot images committed to the repository's assets branch (src/lib/github/assets.ts). */
+function branchHost(octokit: Octokit, ctx: RunContext, logger?: Logger): PlotHost {
+  return async (files) => {
+    const r = await hostAssets(octokit, {
+      owner: ctx.owner,
+      repo: ctx.repo,
+      pr: ctx.prNumber,
+      sha: ctx.sha,
+      files: files.map((f) => ({ name: f.name, content: f.content })),
+      logger,
+    });
+    // buildPlotsSection turns this into the fallback charts plus a note saying why.
+    if (r.kind === 'forbidden') throw new Error(r.message);
+    return new Map(Object.entries(r.urls));
+  };
+}
+
 export async function publishReport(o: PublishOptions): Promise<PublishResult> {
   const { ctx, logger } = o;
+  if (!['branch', 'none'].includes(o.imageHost)) {
+    throw new UserError(`image-host must be branch or none, got "${o.imageHost}"`, { field: 'image-host' });
+  }
   const cfg = loadLoopConfig({ cwd: o.cwd, configPath: o.configPath, rules: o.rules, metrics: o.metrics, params: o.params });
   const snaps = await readSnapshots(o.cwd, cfg.sources, { base: o.baselineRef, serving: o.servingRef }, logger);
   const gate = cfg.rules.length ? gateOf(cfg, snaps) : undefined;
@@ -70,11 +91,12 @@ export async function publishReport(o: PublishOptions): Promise<PublishResult> {
     if (snaps.base?.snapshot) revs.push({ name: snaps.base.snapshot.label, ref: snaps.base.snapshot.sha });
     if (snaps.serving?.snapshot) revs.push({ name: `serving ${snaps.serving.snapshot.label}`, ref: snaps.serving.snapshot.sha });
     revs.push({ name: 'head' });
-    const host = o.imageHost === 'branch' ? o.plotHost : undefined;
+    const canHost = o.imageHost === 'branch' && o.octokit && ctx.owner && ctx.sha;
+    const host = canHost ? branchHost(o.octokit!, ctx, logger) : undefined;
     const noHostReason =
-      o.imageHost === 'none'
+      o.imageHost === 'none' || !o.comment
         ? undefined
-        : 'Plot images are not hosted in this run; showing GitHub-native charts. The HTML report has every chart.';
+        : 'Plot images are not hosted in this run (no repository to commit them to); showing GitHub-native charts. The HTML report has every chart.';
     const plots = await buildPlotsSection({ cwd: o.cwd, config: cfg.config, revs, host, noHostReason, logger });
     if (plots.section) extraSections.push(plots.section);
   }
