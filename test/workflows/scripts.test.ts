@@ -1,0 +1,174 @@
+/**
+ * The shell in our composites and workflows, run as the runner runs it: env values evaluated from
+ * `${{ }}` (inputs with their action.yml / workflow_call defaults, github.*, steps.*), then
+ * `bash --noprofile --norc -eo pipefail` on the script with GITHUB_OUTPUT as a file command.
+ * - actions/flow-guard: branch resolution for pull_request and merge_group, the refusal annotation;
+ *   it runs the bundled CLI (dist/cli/index.js when built, else the same command from src via tsx).
+ * - ml-promote's plan step and ml-rollback's: branch -> stage -> next branch from the JSON inputs.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { evaluateTemplate, parseFileCommand, repoRoot } from '../harness/runner.js';
+import { makeTempDirSync, removeTempDir } from '../harness/tmp.js';
+
+type Obj = Record<string, unknown>;
+interface StepDef {
+  id?: string;
+  run?: string;
+  env?: Record<string, string>;
+  'working-directory'?: string;
+}
+
+let tmp: string;
+let actionPath: string;
+let binDir: string;
+
+beforeAll(() => {
+  tmp = makeTempDirSync('mlops-scripts-');
+  // GITHUB_ACTION_PATH/../../dist/cli/index.js must be the CLI: the committed bundle when there is one,
+  // else a stand-in that runs the same command module from src (tsx) with the CLI's error format.
+  const bundle = join(repoRoot, 'dist/cli/index.js');
+  actionPath = join(tmp, 'toolkit/actions/flow-guard');
+  mkdirSync(actionPath, { recursive: true });
+  mkdirSync(join(tmp, 'toolkit/dist/cli'), { recursive: true });
+  writeFileSync(
+    join(tmp, 'toolkit/dist/cli/index.js'),
+    existsSync(bundle)
+      ? `await import(${JSON.stringify(bundle)});\n`
+      : [
+          `import { register } from 'tsx/esm/api';`,
+          `register();`,
+          `const { checkPr } = await import(${JSON.stringify(join(repoRoot, 'src/cli/commands/check-pr.ts'))});`,
+          `const [name, ...rest] = process.argv.slice(2);`,
+          `if (name !== 'check-pr') { process.stderr.write('stand-in runs check-pr only\\n'); process.exit(2); }`,
+          `try { process.exitCode = await checkPr.run(rest); } catch (e) { process.stderr.write('mlops: ' + (e.describe ? e.describe() : e.message) + '\\n'); process.exitCode = 1; }`,
+        ].join('\n'),
+  );
+  writeFileSync(join(tmp, 'toolkit/dist/cli/package.json'), '{"type":"module"}\n');
+  // A `gh` stand-in that records its arguments and answers the pulls lookup.
+  binDir = join(tmp, 'bin');
+  mkdirSync(binDir);
+  writeFileSync(join(binDir, 'gh'), `#!/bin/sh\necho "$@" >> "${join(tmp, 'gh.log')}"\necho "$GH_STUB_HEAD_REF"\n`);
+  chmodSync(join(binDir, 'gh'), 0o755);
+});
+afterAll(async () => {
+  await removeTempDir(tmp);
+});
+
+function defaults(decls: unknown): Obj {
+  return Object.fromEntries(Object.entries((decls ?? {}) as Record<string, { default?: unknown }>).map(([k, v]) => [k, v.default ?? '']));
+}
+
+/** Run one step's script as the runner does; returns exit code, output, and parsed GITHUB_OUTPUT. */
+function runStep(step: StepDef, context: Obj, extraEnv: Record<string, string> = {}, cwd = tmp) {
+  const outFile = join(tmp, `out-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(outFile, '');
+  const env: Record<string, string> = {
+    PATH: `${binDir}:${process.env.PATH}`,
+    HOME: process.env.HOME ?? tmp,
+    GITHUB_OUTPUT: outFile,
+    GITHUB_REPOSITORY: 'acme/churn',
+    GITHUB_ACTION_PATH: actionPath,
+    NODE_PATH: join(repoRoot, 'node_modules'),
+    ...extraEnv,
+  };
+  for (const [k, v] of Object.entries(step.env ?? {})) env[k] = evaluateTemplate(String(v), context, `env.${k}`);
+  const wd = step['working-directory'] ? join(cwd, evaluateTemplate(step['working-directory'], context)) : cwd;
+  const script = join(tmp, 'script.sh');
+  writeFileSync(script, step.run!);
+  const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: wd, env, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, outputs: parseFileCommand(readFileSync(outFile, 'utf8')) };
+}
+
+describe('actions/flow-guard', () => {
+  const action = parse(readFileSync(join(repoRoot, 'actions/flow-guard/action.yml'), 'utf8')) as { inputs: Obj; runs: { steps: StepDef[] } };
+  const [resolveStep, checkStep] = action.runs.steps as [StepDef, StepDef];
+  // The stand-in gets tsx from the repository's node_modules.
+  const linkNodeModules = (dir: string) => spawnSync('ln', ['-sfn', join(repoRoot, 'node_modules'), join(dir, 'node_modules')]);
+
+  function guard(event: string, payload: Obj, repo: string, inputs: Obj = {}) {
+    linkNodeModules(join(tmp, 'toolkit'));
+    const context = { inputs: { ...defaults(action.inputs), 'github-token': 'ghs_test', ...inputs }, github: { event_name: event, event: payload, token: 'ghs_test' } };
+    const first = runStep(resolveStep, context, { GH_STUB_HEAD_REF: 'main' }, repo);
+    if (first.code !== 0) return { ...first, first };
+    const second = runStep(checkStep, { ...context, steps: { branches: { outputs: first.outputs } } }, {}, repo);
+    return { ...second, first };
+  }
+
+  function repoWith(files: Record<string, string>): string {
+    const dir = join(tmp, `repo-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(dir);
+    for (const [p, t] of Object.entries(files)) writeFileSync(join(dir, p), t);
+    return dir;
+  }
+
+  it('lets experiment/* into main and names the branch a wrong PR must come from', () => {
+    const repo = repoWith({});
+    const ok = guard('pull_request', { pull_request: { head: { ref: 'experiment/lr' }, base: { ref: 'main' } } }, repo);
+    expect(ok.code, ok.stderr + ok.stdout).toBe(0);
+    expect(ok.first.outputs).toEqual({ from: 'experiment/lr', into: 'main' });
+
+    const bad = guard('pull_request', { pull_request: { head: { ref: 'experiment/lr' }, base: { ref: 'production' } } }, repo);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^::error title=flow-guard::pull requests into production \(production\) must come from staging, not from experiment\/lr$/m);
+  });
+
+  it('reads the branch flow from mlops.yml in the working directory', () => {
+    const repo = repoWith({ 'mlops.yml': 'artifact: m\nstages: [dev, prod]\nbranches: { develop: dev, main: prod }\n' });
+    expect(guard('pull_request', { pull_request: { head: { ref: 'develop' }, base: { ref: 'main' } } }, repo).code).toBe(0);
+    const bad = guard('pull_request', { pull_request: { head: { ref: 'feature/x' }, base: { ref: 'main' } } }, repo);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('must come from develop');
+  });
+
+  it('on merge_group looks up the queued PR and checks its head branch', () => {
+    const repo = repoWith({});
+    const sha = 'a'.repeat(40);
+    const r = guard('merge_group', { merge_group: { head_ref: `refs/heads/gh-readonly-queue/staging/pr-7-${sha}`, base_ref: 'refs/heads/staging' } }, repo);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.first.outputs).toEqual({ from: 'main', into: 'staging' });
+    expect(readFileSync(join(tmp, 'gh.log'), 'utf8')).toContain('api repos/acme/churn/pulls/7 --jq .head.ref');
+  });
+
+  it('fails clearly when it cannot tell the branches', () => {
+    const r = guard('push', {}, repoWith({}));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('::error::flow-guard: cannot tell the source and target branch of event push');
+  });
+});
+
+describe('plan steps of ml-promote and ml-rollback', () => {
+  const load = (name: string) => parse(readFileSync(join(repoRoot, '.github/workflows', name), 'utf8')) as { on: { workflow_call: { inputs: Obj } }; jobs: Record<string, { steps: StepDef[] }> };
+  const promote = load('ml-promote.yml');
+  const rollback = load('ml-rollback.yml');
+  const planStep = promote.jobs.plan!.steps.find((s) => s.id === 'plan')!;
+  const rollbackPlan = rollback.jobs.rollback!.steps.find((s) => s.id === 'plan')!;
+
+  const plan = (branch: string, inputs: Obj = {}) =>
+    runStep(planStep, { inputs: { ...defaults(promote.on.workflow_call.inputs), ...inputs }, github: { ref_name: branch } });
+
+  it('maps the pushed branch to its stage and the next stage branch', () => {
+    expect(plan('main').outputs).toEqual({ stage: 'dev', first: 'true', 'next-branch': 'staging' });
+    expect(plan('staging').outputs).toEqual({ stage: 'staging', first: 'false', 'next-branch': 'production' });
+    expect(plan('production').outputs).toEqual({ stage: 'production', first: 'false', 'next-branch': '' });
+    expect(plan('experiment/x').outputs).toEqual({ stage: '', first: 'false', 'next-branch': '' });
+  });
+
+  it('follows custom branches and stages, and refuses a branch mapped to an unknown stage', () => {
+    const inputs = { branches: '{"develop": "dev", "main": "prod"}', stages: '["dev", "prod"]' };
+    expect(plan('develop', inputs).outputs).toEqual({ stage: 'dev', first: 'true', 'next-branch': 'main' });
+    const bad = plan('main', { ...inputs, stages: '["dev", "production"]' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('::error::branch main maps to prod, which is not in stages');
+  });
+
+  it('rollback finds the promotion PR branch after the rolled-back stage', () => {
+    const run = (stage: string) =>
+      runStep(rollbackPlan, { inputs: { ...defaults(rollback.on.workflow_call.inputs), stage } }).outputs;
+    expect(run('staging')).toEqual({ 'next-branch': 'production' });
+    expect(run('production')).toEqual({ 'next-branch': '' });
+  });
+});
