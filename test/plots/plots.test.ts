@@ -263,6 +263,19 @@ describe('example-get-started dvc.yaml, head vs base from git', () => {
     expect(image.images[0]!.data.equals(image.images[1]!.data)).toBe(false);
   });
 
+  it('passes SVG image plots through and adds a PNG of them for the comment', async () => {
+    writeFiles(repo.dir, { 'eval/shap.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="#f46837"/></svg>' });
+    const [p] = await renderPlots(await loadPlots({ cwd: repo.dir, dvcYaml: false, mlopsPlots: ['eval/shap.svg'], revs: REVS }));
+    expect(p!.notes).toEqual(['eval/shap.svg is missing in base; showing head only']);
+    const img = decodePng(p!.images[0]!.png!);
+    expect([img.width, img.height]).toEqual([40, 20]);
+    expect(countColor(img, '#f46837')).toBe(800);
+    expect(plotFiles([p!]).map((f) => [f.name, f.role])).toEqual([
+      ['eval-shap-head.png', 'image'],
+      ['eval-shap-head.svg', 'svg'],
+    ]);
+  });
+
   it('a data file missing on one revision renders the other with a note', async () => {
     writeFiles(repo.dir, { 'eval/new.json': JSON.stringify([{ epoch: 1, acc: 0.5 }, { epoch: 2, acc: 0.7 }]) });
     const set = await loadPlots({ cwd: repo.dir, dvcYaml: false, mlopsPlots: [{ 'eval/new.json': { x: 'epoch', y: 'acc' } }], revs: REVS });

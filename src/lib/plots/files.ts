@@ -23,7 +23,10 @@ export function slug(id: string): string {
   return s.slice(0, 120) || 'plot';
 }
 
-/** Every file of a report: `<slug>.png` + `<slug>.svg` per chart, `<slug>-<rev>.<ext>` per image. */
+/**
+ * Every file of a report: `<slug>.png` + `<slug>.svg` per chart, `<slug>-<rev>.<ext>` per image (an SVG
+ * image also as `<slug>-<rev>.png`, role 'image', with the original as role 'svg').
+ */
 export function plotFiles(rendered: RenderedPlot[]): PlotFile[] {
   const used = new Set<string>();
   const unique = (base: string) => {
@@ -39,7 +42,11 @@ export function plotFiles(rendered: RenderedPlot[]): PlotFile[] {
     if (p.svg) files.push({ name: `${base}.svg`, content: p.svg, plotId: p.id, role: 'svg' });
     for (const img of p.images) {
       const ext = img.path.slice(img.path.lastIndexOf('.')).toLowerCase();
-      files.push({ name: `${base}-${slug(img.rev)}${ext}`, content: img.data, plotId: p.id, role: 'image', rev: img.rev });
+      const name = `${base}-${slug(img.rev)}`;
+      if (img.png) {
+        files.push({ name: `${name}.png`, content: img.png, plotId: p.id, role: 'image', rev: img.rev });
+        files.push({ name: `${name}${ext}`, content: img.data, plotId: p.id, role: 'svg', rev: img.rev });
+      } else files.push({ name: `${name}${ext}`, content: img.data, plotId: p.id, role: 'image', rev: img.rev });
     }
   }
   return files;

@@ -110,6 +110,8 @@ export interface PlotImage {
   path: string;
   mime: string;
   data: Buffer;
+  /** SVG images also as PNG: GitHub serves repository SVGs as text, so comments link the PNG. */
+  png?: Buffer;
 }
 
 export interface LoadedPlot {
@@ -454,7 +456,16 @@ export async function renderPlots(set: PlotSet, opts: RenderOptions = {}): Promi
   const results: RenderedPlot[] = [];
   for (const plot of set.plots) {
     if (plot.kind === 'image') {
-      results.push({ id: plot.id, title: plot.title, kind: 'image', images: plot.images, notes: [...plot.notes], problems: [...plot.problems] });
+      const out: RenderedPlot = { id: plot.id, title: plot.title, kind: 'image', images: plot.images, notes: [...plot.notes], problems: [...plot.problems] };
+      for (const img of plot.images) {
+        if (img.mime !== 'image/svg+xml' || opts.png === false) continue;
+        try {
+          img.png = (await svgToPng(img.data.toString('utf8'), 1)).data;
+        } catch (e) {
+          out.notes.push(`${img.path} (${img.rev}) could not be converted to PNG: ${messageOf(e)}`);
+        }
+      }
+      results.push(out);
       continue;
     }
     try {
