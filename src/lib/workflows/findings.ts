@@ -28,6 +28,8 @@ export type CheckId =
   | 'permissions-insufficient'
   /** An action whose permission needs are not in our table (add it to src/lib/workflows/permissions.ts). */
   | 'permissions-unknown'
+  /** A job that writes (tags, commits, comments, statuses) with no `concurrency:` group: two runs would race. */
+  | 'concurrency-missing'
   /** A third-party `uses:` not pinned to a 40-hex commit SHA with a version comment. */
   | 'pin-sha';
 

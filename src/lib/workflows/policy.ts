@@ -170,6 +170,12 @@ export function checkPolicy(repo: ShippedRepo): Finding[] {
       for (const step of job.scope.steps) if (step.uses) checkPin(file, [...step.path, 'uses'], step.uses, wf.template);
 
       const granted = parseGrants(job.node.permissions);
+      // Two runs of a writing job (a push right after another, a re-run) race on the same tags,
+      // branches and comments; a concurrency group orders or cancels them. Calls are checked inside.
+      const writes = Object.entries(granted ?? {}).filter(([, l]) => l === 'write').map(([k]) => k);
+      if (!job.uses && writes.length && job.node.concurrency === undefined && wf.file.yaml.value.concurrency === undefined) {
+        report(file, job.path, 'concurrency-missing', `job "${job.id}" writes (${writes.join(', ')}) but has no concurrency: group, so two runs would race`);
+      }
       if (!granted) {
         report(file, job.path, 'permissions-missing', `job "${job.id}" has no permissions: block (declare the least it needs; default contents: read)`);
         continue;
