@@ -120,8 +120,13 @@ export interface LoggedRequest {
   status: number;
 }
 
+/** Fault that drops the connection instead of answering. */
+export const DROP = -1;
+/** Fault that reads the request and never answers (the client must time out). */
+export const HANG = -2;
+
 export interface ProxyOptions {
-  /** Return a status to answer with instead of forwarding (fault injection). */
+  /** Return a status to answer with instead of forwarding, or DROP (fault injection). */
   fault?: (req: { method: string; path: string }) => number | undefined;
   /** Require `Authorization: Bearer` tokens from our own token endpoint, which checks these credentials. */
   bearer?: { username: string; password: string };
@@ -177,6 +182,18 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
       }
     }
     const fault = opts.fault?.({ method: req.method ?? '', path: url.pathname + url.search });
+    if (fault === DROP) {
+      // Take some of the body, then cut the connection without an answer.
+      log(0);
+      req.once('data', () => req.socket.destroy());
+      req.once('end', () => req.socket.destroy());
+      return;
+    }
+    if (fault === HANG) {
+      log(-2);
+      req.resume();
+      return;
+    }
     if (fault) {
       log(fault);
       req.resume();

@@ -15,7 +15,7 @@ import { parseAddSpec } from '../../src/lib/image/layer.js';
 import { pushImage, retagImage } from '../../src/lib/image/oci.js';
 import { startRegistry, type Registry } from '../harness/registry.js';
 import { cleanupTempDirs, makeTempDir } from '../harness/tmp.js';
-import { blobWrites, inspect, skopeo, skopeoPush, startProxy, writeOciLayout } from './helpers.js';
+import { blobWrites, DROP, HANG, inspect, skopeo, skopeoPush, startProxy, writeOciLayout } from './helpers.js';
 
 const run = promisify(execFile);
 const REV = '3f786850e387550fdab836ed7e6dc881de23001b';
@@ -231,6 +231,38 @@ describe('oci push', () => {
     }
   });
 
+  it('retries after a dropped connection mid-upload and a 429 on the manifest', async () => {
+    let drops = 0;
+    let throttled = 0;
+    const proxy = await startProxy(reg.host, {
+      fault: ({ method, path }) => {
+        if (method === 'PUT' && path.includes('/blobs/uploads/') && drops++ === 0) return DROP;
+        if (method === 'PUT' && path.includes('/manifests/') && throttled++ === 0) return 429;
+        return undefined;
+      },
+    });
+    try {
+      const r = await buildImage(request({ image: `${proxy.host}/acme/dropped`, base: 'scratch', add: ['models'] }));
+      expect(proxy.requests.filter((x) => x.status === 0)).toHaveLength(1);
+      expect(proxy.requests.filter((x) => x.status === 429)).toHaveLength(1);
+      expect((await inspect(`${reg.host}/acme/dropped@${r.digest}`)).Layers).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('times out a registry that stops answering and retries', async () => {
+    let hung = 0;
+    const proxy = await startProxy(reg.host, { fault: ({ method, path }) => (method === 'GET' && path.includes('/manifests/') && hung++ === 0 ? HANG : undefined) });
+    try {
+      const r = await buildImage(request({ image: `${proxy.host}/acme/slow`, base: `${proxy.host}/base/python:3.12`, add: ['app'], client: { ...fast, timeoutMs: 300 } }));
+      expect(proxy.requests.filter((x) => x.status === -2)).toHaveLength(1);
+      expect((await inspect(`${reg.host}/acme/slow@${r.digest}`)).Layers).toHaveLength(2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('gives up after bounded retries when the registry keeps failing', async () => {
     const proxy = await startProxy(reg.host, { fault: ({ method }) => (method === 'PUT' ? 503 : undefined) });
     try {
@@ -251,6 +283,30 @@ describe('oci push', () => {
     await expect(buildImage(request({ add: ['nope/model.pkl'] }))).rejects.toThrow(/nope\/model.pkl: no such file or folder/);
     await expect(buildImage(request({ image: 'Bad Name' }))).rejects.toThrow(UserError);
     await expect(buildImage(request({ base: `${reg.host}/base/missing:1` }))).rejects.toThrow(/not found.*check the image name/);
+  });
+});
+
+describe('across registries', () => {
+  it('copies base blobs from another registry (download, verify, upload) and re-tags across registries', async () => {
+    const other = await startRegistry();
+    try {
+      const r = await buildImage(request({ image: `${other.host}/acme/elsewhere`, add: ['app'] }));
+      const info = await inspect(`${other.host}/acme/elsewhere:v1.2.3`);
+      expect(info.Digest).toBe(r.digest);
+      expect(r.uploadedBlobs).toBe(3); // base layer, app layer, config
+      // Every layer is really there: skopeo copies the whole image out of the second registry.
+      await skopeo(['copy', '--src-tls-verify=false', `docker://${other.host}/acme/elsewhere:v1.2.3`, `dir:${await makeTempDir('mlops-copy-out-')}`]);
+
+      const moved = await retagImage({ credentials: () => undefined, insecure: true, logger: silentLogger, client: fast, source: `${reg.host}/base/python:3.12`, tags: [`${other.host}/mirror/python:3.12`] });
+      const idx = await inspect(`${other.host}/mirror/python:3.12`, { raw: true });
+      expect(idx.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+      expect(moved.stats.blobsUploaded).toBe(4); // two platforms x (layer + config)
+      for (const arch of ['amd64', 'arm64']) {
+        await skopeo(['copy', '--src-tls-verify=false', '--override-arch', arch, `docker://${other.host}/mirror/python:3.12`, `dir:${await makeTempDir('mlops-copy-out-')}`]);
+      }
+    } finally {
+      await other.stop();
+    }
   });
 });
 

@@ -65,6 +65,8 @@ export function send(t: Transport, method: string, url: string, headers: Record<
     else {
       const src = body.open();
       src.on('error', (e) => req.destroy(e));
+      // A registry may answer (401, 4xx) and close before reading the whole body: stop reading the file.
+      req.once('close', () => src.destroy());
       src.pipe(req);
     }
   });
