@@ -33,6 +33,11 @@ export interface CommitChangesOptions {
   /** Computes the changes against the current branch head; null or [] means nothing to commit. */
   edit: (reader: BranchReader) => Promise<FileChange[] | null>;
   attempts?: number;
+  /**
+   * Backoff between attempts (full jitter): first delay and cap in ms. Branches many writers share
+   * want a base near one attempt's duration, so losers spread out instead of colliding again.
+   */
+  backoff?: { baseDelayMs: number; maxDelayMs: number };
 }
 
 export interface CommitResult {
@@ -56,16 +61,20 @@ export async function commitChanges(octokit: Octokit, opts: CommitChangesOptions
         throw new UserError(`branch "${branch}" does not exist in ${owner}/${repo}`, { field: 'branch' });
       }
       const baseCommit = head ?? (typeof opts.ifMissing === 'object' && 'from' in opts.ifMissing ? opts.ifMissing.from : undefined);
-      const baseTree = baseCommit ? (await octokit.rest.git.getCommit({ owner, repo, commit_sha: baseCommit })).data.tree.sha : undefined;
-      const reader = treeReader(octokit, owner, repo, baseCommit, baseTree);
-      const changes = await opts.edit(reader);
+      // The base tree and the edit in parallel: the shorter the read-to-update window, the fewer
+      // lost races when many writers share a branch.
+      const [baseTree, changes] = await Promise.all([
+        baseCommit ? octokit.rest.git.getCommit({ owner, repo, commit_sha: baseCommit }).then((r) => r.data.tree.sha) : undefined,
+        opts.edit(contentReader(octokit, owner, repo, baseCommit)),
+      ]);
       if (!changes || changes.length === 0) return { changed: false, commit: head, attempts: used };
 
       const tree = await Promise.all(
         changes.map(async (c) => {
           if (c.content === null) return { path: c.path, mode: c.mode ?? '100644', type: 'blob' as const, sha: null };
-          const buf = Buffer.isBuffer(c.content) ? c.content : Buffer.from(c.content, 'utf8');
-          const blob = await octokit.rest.git.createBlob({ owner, repo, content: buf.toString('base64'), encoding: 'base64' });
+          // Text goes inline in the tree request (one request less); bytes go through a blob.
+          if (typeof c.content === 'string') return { path: c.path, mode: c.mode ?? '100644', type: 'blob' as const, content: c.content };
+          const blob = await octokit.rest.git.createBlob({ owner, repo, content: c.content.toString('base64'), encoding: 'base64' });
           return { path: c.path, mode: c.mode ?? '100644', type: 'blob' as const, sha: blob.data.sha };
         }),
       );
@@ -87,7 +96,7 @@ export async function commitChanges(octokit: Octokit, opts: CommitChangesOptions
       }
       return { changed: true, commit: commit.data.sha, attempts: used };
     },
-    { attempts: opts.attempts ?? 8, baseDelayMs: 150, maxDelayMs: 3_000, retryIf: (e) => e instanceof RefMoved },
+    { attempts: opts.attempts ?? 8, baseDelayMs: opts.backoff?.baseDelayMs ?? 150, maxDelayMs: opts.backoff?.maxDelayMs ?? 3_000, retryIf: (e) => e instanceof RefMoved },
   ).catch((e) => {
     if (e instanceof RefMoved) {
       throw new UserError(`${owner}/${repo} branch ${branch} kept moving; gave up after ${used} attempts (nothing was lost: re-run to apply)`);
@@ -105,23 +114,26 @@ async function readHead(octokit: Octokit, owner: string, repo: string, ref: stri
   }
 }
 
-function treeReader(octokit: Octokit, owner: string, repo: string, head: string | undefined, tree: string | undefined): BranchReader {
-  let entries: Promise<Map<string, string>> | undefined;
-  const load = async () => {
-    const map = new Map<string, string>();
-    if (!tree) return map;
-    const res = await octokit.rest.git.getTree({ owner, repo, tree_sha: tree, recursive: 'true' });
-    for (const e of res.data.tree) if (e.type === 'blob' && e.path && e.sha) map.set(e.path, e.sha);
-    return map;
-  };
+/** Reads files at one commit through the contents API (one request a file; big files via their blob). */
+function contentReader(octokit: Octokit, owner: string, repo: string, head: string | undefined): BranchReader {
   return {
     head,
     async read(path) {
-      entries ??= load();
-      const sha = (await entries).get(path.replace(/^\.?\//, ''));
-      if (!sha) return undefined;
-      const blob = await octokit.rest.git.getBlob({ owner, repo, file_sha: sha });
-      return Buffer.from(blob.data.content, blob.data.encoding === 'base64' ? 'base64' : 'utf8');
+      if (!head) return undefined;
+      try {
+        const res = await octokit.rest.repos.getContent({ owner, repo, path: path.replace(/^\.?\//, ''), ref: head });
+        const data = res.data;
+        if (Array.isArray(data) || data.type !== 'file') return undefined;
+        // Files over 1 MB come without content; their blob still has it.
+        if (!data.content && data.size > 0) {
+          const blob = await octokit.rest.git.getBlob({ owner, repo, file_sha: data.sha });
+          return Buffer.from(blob.data.content, blob.data.encoding === 'base64' ? 'base64' : 'utf8');
+        }
+        return Buffer.from(data.content ?? '', 'base64');
+      } catch (e) {
+        if (httpStatus(e) === 404) return undefined;
+        throw e;
+      }
     },
   };
 }

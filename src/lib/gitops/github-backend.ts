@@ -12,6 +12,8 @@ export class GithubBackend implements GitopsBackend {
     private readonly octokit: Octokit,
     readonly owner: string,
     readonly repo: string,
+    /** Compare-and-swap attempts before giving up; each lost race costs one. */
+    private readonly attempts = 25,
   ) {
     this.where = `${owner}/${repo}`;
   }
@@ -46,6 +48,9 @@ export class GithubBackend implements GitopsBackend {
         repo: this.repo,
         branch: opts.branch,
         ifMissing: from ? { from } : 'fail',
+        attempts: this.attempts,
+        // One attempt is five sequential requests; losers wait about that long, doubling each time.
+        backoff: { baseDelayMs: 500, maxDelayMs: 10_000 },
         message: () => message,
         edit: async (reader) => {
           const buf = await reader.read(opts.path);
