@@ -54,6 +54,8 @@ export interface PullResult {
   downloadedBytes: number;
   /** Outs pulled, for messages and the cache key. */
   outs: Out[];
+  /** Cache paths of every object the selected outs use (listings included), for pruning a CI cache. */
+  objectPaths: string[];
 }
 
 export interface Collected {
@@ -229,7 +231,9 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
     `dvc pull: ${files.length} file(s), ${formatBytes(totalBytes)} in ${outs.length} out(s); ` +
       `downloaded ${summary.objects} object(s), ${formatBytes(summary.bytes)}; placed ${placed} file(s)`,
   );
-  return { files: files.length, bytes: totalBytes, placed, downloadedObjects: summary.objects, downloadedBytes: summary.bytes, outs };
+  const objectPaths = new Set(files.map((w) => cachePath(config.cacheDir, w.id)));
+  for (const out of outs) if (out.isDir) objectPaths.add(cachePath(config.cacheDir, { md5: out.md5, mode: out.hashMode, dir: true }));
+  return { files: files.length, bytes: totalBytes, placed, downloadedObjects: summary.objects, downloadedBytes: summary.bytes, outs, objectPaths: [...objectPaths] };
 }
 
 /** Run tasks to the end; rethrow the first failure (others are not left running in the background). */

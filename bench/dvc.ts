@@ -1,0 +1,189 @@
+/**
+ * dvc-pull bench: 1,000 files x 10 KB + 20 files x 10 MB from a loopback HTTP remote.
+ * - cold pull (empty cache and workspace) vs a plain parallel fetch of the same objects to disk with
+ *   no verification and no placement (target: within 1.3x);
+ * - warm pull (everything present) vs cold (target: under 5%);
+ * - peak RSS of a child process pulling one 1 GB file (target: under 150 MB).
+ * Objects are generated here (hashes with the lib's md5, which the tests check against Python).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import pLimit from 'p-limit';
+import { DvcHasher, md5Hex } from '../src/lib/dvc/hash.js';
+import { pull } from '../src/lib/dvc/pull.js';
+import { startHttpRemote } from '../test/dvc/http-remote.js';
+import type { BenchRow } from './types.js';
+
+const KB = 1024;
+const MB = 1024 * KB;
+
+interface Obj {
+  md5: string;
+  relpath: string;
+}
+
+function put(remote: string, md5: string, data: Buffer | string, dir = false): void {
+  const d = join(remote, 'files', 'md5', md5.slice(0, 2));
+  mkdirSync(d, { recursive: true });
+  writeFileSync(join(d, md5.slice(2) + (dir ? '.dir' : '')), data);
+}
+
+/** A directory out: objects on the remote plus its .dir listing, serialised as DVC does (ASCII names). */
+function dirOut(remote: string, entries: { relpath: string; data: Buffer }[]): { md5: string; objects: Obj[] } {
+  const objects = entries.map((e) => {
+    const md5 = md5Hex(e.data);
+    put(remote, md5, e.data);
+    return { md5, relpath: e.relpath };
+  });
+  objects.sort((a, b) => (a.relpath < b.relpath ? -1 : 1));
+  const listing = `[${objects.map((o) => `{"md5": "${o.md5}", "relpath": "${o.relpath}"}`).join(', ')}]`;
+  const md5 = md5Hex(listing);
+  put(remote, md5, listing, true);
+  return { md5, objects };
+}
+
+function writeRepo(root: string, url: string, outs: { path: string; md5: string; dir: boolean; size: number }[]): void {
+  mkdirSync(join(root, '.dvc'), { recursive: true });
+  writeFileSync(join(root, '.dvc', 'config'), `[core]\n    remote = web\n['remote "web"']\n    url = ${url}\n`);
+  for (const o of outs) {
+    writeFileSync(join(root, `${o.path}.dvc`), `outs:\n- md5: ${o.md5}${o.dir ? '.dir' : ''}\n  size: ${o.size}\n  hash: md5\n  path: ${o.path}\n`);
+  }
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t = process.hrtime.bigint();
+  const value = await fn();
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, value };
+}
+
+/** The baseline: GET every object with the same parallelism and write it to disk, nothing else. */
+async function plainFetch(url: string, keys: string[], dir: string, jobs: number): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const limit = pLimit(jobs);
+  await Promise.all(
+    keys.map((key, i) =>
+      limit(async () => {
+        const res = await fetch(`${url}/${key}`);
+        if (res.status !== 200 || !res.body) throw new Error(`baseline GET ${key}: ${res.status}`);
+        await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(join(dir, String(i))));
+      }),
+    ),
+  );
+}
+
+const ms = (n: number) => `${n < 100 ? n.toFixed(1) : n.toFixed(0)} ms`;
+
+async function rssOfBigPull(work: string): Promise<{ rssMb: number; ms: number }> {
+  const remote = join(work, 'remote-big');
+  const root = join(work, 'ws-big');
+  // 1 GiB of a repeated random 1 MiB block: cheap to generate, not trivially compressible per chunk.
+  const block = randomBytes(MB);
+  const h = new DvcHasher('md5');
+  for (let i = 0; i < 1024; i++) h.update(block);
+  const md5 = h.digest();
+  mkdirSync(join(remote, 'files', 'md5', md5.slice(0, 2)), { recursive: true });
+  await pipeline(
+    Readable.from((function* () {
+      for (let i = 0; i < 1024; i++) yield block;
+    })()),
+    createWriteStream(join(remote, 'files', 'md5', md5.slice(0, 2), md5.slice(2))),
+  );
+  const server = await startHttpRemote(remote);
+  try {
+    writeRepo(root, server.url, [{ path: 'model.bin', md5, dir: false, size: 1024 * MB }]);
+    const started = Date.now();
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+        env: { ...process.env, MLOPS_BENCH_DVC_CHILD: root },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`child exited ${code}`))));
+    });
+    const { maxRssKb } = JSON.parse(out.trim().split('\n').pop()!) as { maxRssKb: number };
+    return { rssMb: maxRssKb / 1024, ms: Date.now() - started };
+  } finally {
+    await server.close();
+    await rm(remote, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+export default async function bench(): Promise<BenchRow[]> {
+  const work = await mkdtemp(join(tmpdir(), 'mlops-bench-dvc-'));
+  try {
+    const remote = join(work, 'remote');
+    const small = dirOut(remote, Array.from({ length: 1000 }, (_, i) => ({ relpath: `f${String(i).padStart(4, '0')}.bin`, data: randomBytes(10 * KB) })));
+    const big = dirOut(remote, Array.from({ length: 20 }, (_, i) => ({ relpath: `part-${i}.bin`, data: randomBytes(10 * MB) })));
+    const keys = [...small.objects, ...big.objects].map((o) => `files/md5/${o.md5.slice(0, 2)}/${o.md5.slice(2)}`);
+    const server = await startHttpRemote(remote);
+    const jobs = 8 * availableParallelism();
+    const rows: BenchRow[] = [];
+    try {
+      const outs = [
+        { path: 'small', md5: small.md5, dir: true, size: 1000 * 10 * KB },
+        { path: 'big', md5: big.md5, dir: true, size: 20 * 10 * MB },
+      ];
+      // Warm up the server, the page cache and the JIT once, then measure best of 2.
+      await plainFetch(server.url, keys, join(work, 'baseline-0'), jobs);
+      let baseline = Infinity;
+      let cold = Infinity;
+      let warm = Infinity;
+      for (let run = 1; run <= 2; run++) {
+        const b = await timed(() => plainFetch(server.url, keys, join(work, `baseline-${run}`), jobs));
+        baseline = Math.min(baseline, b.ms);
+        await rm(join(work, `baseline-${run}`), { recursive: true, force: true });
+        const root = join(work, `ws-${run}`);
+        writeRepo(root, server.url, outs);
+        const c = await timed(() => pull({ root, jobs }));
+        if (c.value.files !== 1020) throw new Error(`cold pull placed ${c.value.files} files`);
+        cold = Math.min(cold, c.ms);
+        const w = await timed(() => pull({ root, jobs }));
+        if (w.value.downloadedBytes !== 0) throw new Error('warm pull downloaded bytes');
+        warm = Math.min(warm, w.ms);
+        await rm(root, { recursive: true, force: true });
+      }
+      await rm(join(work, 'baseline-0'), { recursive: true, force: true });
+      rows.push({
+        what: 'dvc pull cold: 1,000 x 10 KB + 20 x 10 MB over loopback HTTP (verify + cache + place)',
+        figure: ms(cold),
+        baseline: `${ms(baseline)} (plain parallel fetch to disk)`,
+        ratio: `${(cold / baseline).toFixed(2)}x`,
+        target: '<= 1.3x',
+      });
+      rows.push({
+        what: 'dvc pull warm: same outs, all present',
+        figure: ms(warm),
+        baseline: `${ms(cold)} (cold)`,
+        ratio: `${((warm / cold) * 100).toFixed(1)}%`,
+        target: '< 5% of cold',
+      });
+    } finally {
+      await server.close();
+    }
+    await rm(remote, { recursive: true, force: true });
+    const big1g = await rssOfBigPull(work);
+    rows.push({ what: 'dvc pull of one 1 GB file: peak RSS of the process', figure: `${big1g.rssMb.toFixed(0)} MB`, target: '< 150 MB' });
+    return rows;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+// Child mode for the RSS measurement: pull the repo given in the environment, print max RSS.
+if (process.env.MLOPS_BENCH_DVC_CHILD) {
+  const root = process.env.MLOPS_BENCH_DVC_CHILD;
+  delete process.env.MLOPS_BENCH_DVC_CHILD;
+  const r = await pull({ root });
+  await writeFile(join(root, '.done'), String(r.files));
+  process.stdout.write(`${JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, files: r.files })}\n`);
+}

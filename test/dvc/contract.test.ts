@@ -1,0 +1,108 @@
+/**
+ * Contract: dist/dvc-pull run as the runner runs it, with the Actions cache fake. A cold run pulls
+ * from the remote and saves .dvc/cache; a warm run in a fresh clone restores it and downloads nothing;
+ * a corrupt object fails with one ::error annotation and leaves no data in the workspace.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CacheFake, startCacheFake } from '../harness/cache-fake.js';
+import { runAction } from '../harness/runner.js';
+import { cleanupTempDirs, makeTempDir } from '../harness/tmp.js';
+import { makeExampleRepo } from '../fixtures/dvc-repo.js';
+import { pyHashes } from './helpers.js';
+import { type HttpRemote, startHttpRemote } from './http-remote.js';
+
+let cache: CacheFake;
+let http: HttpRemote | undefined;
+
+beforeAll(async () => {
+  cache = await startCacheFake();
+});
+
+afterAll(async () => {
+  await cache?.close();
+  await http?.close();
+  await cleanupTempDirs();
+});
+
+async function clone(src: string): Promise<string> {
+  const dir = await makeTempDir('mlops-dvc-clone-');
+  const r = spawnSync('git', ['clone', '-q', src, dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return dir;
+}
+
+function expectData(root: string, files: Record<string, { md5: string }>) {
+  const paths = Object.keys(files).sort();
+  expect(pyHashes(paths.map((p) => readFileSync(join(root, p))))).toEqual(paths.map((p) => files[p]!.md5));
+}
+
+describe('dvc-pull action', () => {
+  it('cold pull saves the cache; a warm run in a fresh clone restores it and downloads 0 bytes', async () => {
+    const repo = await makeExampleRepo();
+    const cold = await runAction('dvc-pull', { workspace: repo.root, env: { ...cache.env } });
+    expect(cold.annotations).toEqual([]);
+    expect(cold.code).toBe(0);
+    expect(cold.outputs).toMatchObject({ files: '6', 'cache-hit': 'false' });
+    expect(Number(cold.outputs['downloaded-bytes'])).toBeGreaterThan(Number(cold.outputs.bytes));
+    expectData(repo.root, repo.files);
+    expect(cache.entries.filter((e) => e.finalized && e.key.startsWith('mlops-dvc-v1-'))).toHaveLength(1);
+    expect(cold.summary).toMatch(/6 file\(s\)/);
+
+    // the remote goes away: the warm run can only succeed from the Actions cache
+    const ws = await clone(repo.root);
+    rmSync(repo.remoteDir, { recursive: true });
+    const warm = await runAction('dvc-pull', { workspace: ws, env: { ...cache.env } });
+    expect(warm.annotations).toEqual([]);
+    expect(warm.code).toBe(0);
+    expect(warm.outputs).toMatchObject({ files: '6', 'cache-hit': 'true', 'downloaded-bytes': '0', bytes: cold.outputs.bytes });
+    expectData(ws, repo.files);
+    expect(cache.entries.filter((e) => e.key.startsWith('mlops-dvc-v1-'))).toHaveLength(1); // nothing new saved
+  });
+
+  it('a partial hit restores older objects and saves a new entry without the stale ones', async () => {
+    const remoteDir = await makeTempDir();
+    const v1 = await makeExampleRepo({ remoteDir, variant: 'partial-1' });
+    const first = await runAction('dvc-pull', { workspace: v1.root, env: { ...cache.env }, inputs: { targets: 'data/data.xml.dvc' } });
+    expect(first.code).toBe(0);
+    const v2 = await makeExampleRepo({ remoteDir, variant: 'partial-2' });
+    const second = await runAction('dvc-pull', { workspace: v2.root, env: { ...cache.env }, inputs: { targets: 'data/data.xml.dvc\ntrain' } });
+    expect(second.code).toBe(0);
+    expect(second.outputs['cache-hit']).toBe('false');
+    expect(second.log).toMatch(/restored .dvc\/cache from cache key mlops-dvc-v1-.*\(partial\)/);
+    expect(second.log).toMatch(/pruned 1 cached object/);
+    expectData(v2.root, { 'data/data.xml': v2.files['data/data.xml']!, 'model.pkl': v2.files['model.pkl']! });
+  });
+
+  it('a corrupt object fails with an ::error naming the out and remote, and no data in the workspace', async () => {
+    const repo = await makeExampleRepo({ variant: 'corrupt' });
+    const md5 = repo.files['model.pkl']!.md5;
+    writeFileSync(join(repo.remoteDir, 'files/md5', md5.slice(0, 2), md5.slice(2)), 'garbage');
+    const r = await runAction('dvc-pull', { workspace: repo.root, env: { ...cache.env }, inputs: { cache: false } });
+    expect(r.code).toBe(1);
+    expect(r.annotations).toHaveLength(1);
+    expect(r.annotations[0]).toMatchObject({ level: 'error', file: 'dvc.lock' });
+    expect(r.annotations[0]!.message).toMatch(/object .* of out model\.pkl \(dvc\.lock\) from remote "storage" .* is corrupt/);
+    for (const p of Object.keys(repo.files)) expect(existsSync(join(repo.root, p)), p).toBe(false);
+  });
+
+  it('masks remote credentials from config.local and rejects bad inputs', async () => {
+    const password = 'pa55-word-from-config-local';
+    const repo = await makeExampleRepo({ variant: 'creds' });
+    http = await startHttpRemote(repo.remoteDir, { basic: { user: 'ci', password } });
+    writeFileSync(join(repo.root, '.dvc/config'), `[core]\n    remote = web\n['remote "web"']\n    url = ${http.url}\n    auth = basic\n`);
+    writeFileSync(join(repo.root, '.dvc/config.local'), `['remote "web"']\n    user = ci\n    password = ${password}\n`);
+    const r = await runAction('dvc-pull', { workspace: repo.root, env: { ...cache.env }, inputs: { cache: false, jobs: 3 } });
+    expect(r.annotations).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.leaked(password)).toBe(false);
+    expect(r.masked).toContain(password);
+    expectData(repo.root, repo.files);
+
+    const bad = await runAction('dvc-pull', { workspace: repo.root, inputs: { jobs: 'many' } });
+    expect(bad.code).toBe(1);
+    expect(bad.annotations[0]!.message).toMatch(/jobs must be an integer/);
+  });
+});
