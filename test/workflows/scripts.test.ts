@@ -172,3 +172,89 @@ describe('plan steps of ml-promote and ml-rollback', () => {
     expect(run('production')).toEqual({ 'next-branch': '' });
   });
 });
+
+describe('ml-pr-fork posting step', () => {
+  const wf = parse(readFileSync(join(repoRoot, '.github/workflows/ml-pr-fork.yml'), 'utf8')) as { on: { workflow_call: { inputs: Obj } }; jobs: { post: { steps: StepDef[] } } };
+  const step = wf.jobs.post.steps.find((s) => s.run)!;
+  const HEAD = 'b'.repeat(40);
+
+  /** A `gh` that logs every call (and the body file it is given) and answers like the API. */
+  function ghStub(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'gh'),
+      [
+        '#!/bin/bash',
+        'echo "$*" >> "$GH_LOG"',
+        'for a in "$@"; do case "$a" in body=@*) cat "${a#body=@}" > "$GH_LOG.body";; esac; done',
+        'case "$*" in',
+        '  *"--paginate"*) [ -n "$GH_EXISTING_ID" ] && echo "$GH_EXISTING_ID"; true;;',
+        '  *"/pulls/"*) echo "$GH_PR_HEAD";;',
+        '  *"/statuses/"*) echo ok;;',
+        '  *) echo "https://github.com/acme/churn/pull/7#issuecomment-1";;',
+        'esac',
+      ].join('\n') + '\n',
+    );
+    chmodSync(join(dir, 'gh'), 0o755);
+  }
+
+  function post(verdict: Obj, opts: { prHead?: string; existing?: string; report?: string } = {}) {
+    const dir = join(tmp, `fork-${Math.random().toString(36).slice(2)}`);
+    const artifact = join(dir, 'artifact');
+    mkdirSync(artifact, { recursive: true });
+    writeFileSync(join(artifact, 'verdict.json'), JSON.stringify(verdict));
+    if (opts.report !== undefined) writeFileSync(join(artifact, 'report.md'), opts.report);
+    ghStub(join(dir, 'bin'));
+    const log = join(dir, 'gh.log');
+    writeFileSync(log, '');
+    const context = {
+      inputs: defaults(wf.on.workflow_call.inputs),
+      github: { token: 'ghs_test', event: { workflow_run: { head_sha: HEAD, html_url: 'https://github.com/acme/churn/actions/runs/9' } } },
+      runner: { temp: join(dir, 'temp') },
+    };
+    mkdirSync(join(dir, 'temp'));
+    const r = runStep({ ...step, env: { ...step.env, DIR: artifact } }, context, {
+      PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+      RUNNER_TEMP: join(dir, 'temp'),
+      GH_LOG: log,
+      GH_PR_HEAD: opts.prHead ?? HEAD,
+      GH_EXISTING_ID: opts.existing ?? '',
+    });
+    const calls = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean);
+    const body = existsSync(`${log}.body`) ? readFileSync(`${log}.body`, 'utf8') : undefined;
+    return { ...r, calls, body };
+  }
+
+  it('posts the report once and sets the status from the verdict', () => {
+    const r = post({ pr: 7, sha: HEAD, passed: true, failedRules: '[]' }, { report: '## Metrics report\n| a | b |\n' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.calls[0]).toBe('api repos/acme/churn/pulls/7 --jq .head.sha');
+    expect(r.calls.some((c) => c.startsWith('api repos/acme/churn/issues/7/comments -F body=@'))).toBe(true);
+    expect(r.calls.at(-1)).toBe(`api repos/acme/churn/statuses/${HEAD} -f state=success -f context=metric-gate -f description=All metric gates passed (fork run) -f target_url=https://github.com/acme/churn/actions/runs/9 --jq .state`);
+    expect(r.body).toMatch(/^<!-- mlops-actions:fork-report -->\n## Metrics report/);
+  });
+
+  it('updates its existing comment and reports a failed gate as failure', () => {
+    const r = post({ pr: 7, sha: HEAD, passed: false, failedRules: '[{"metric":"auc"},{"metric":"loss"}]' }, { existing: '4242' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.calls.some((c) => c.startsWith('api -X PATCH repos/acme/churn/issues/comments/4242'))).toBe(true);
+    expect(r.calls.at(-1)).toContain('-f state=failure');
+    expect(r.calls.at(-1)).toContain('description=2 metric gate rule(s) failed (fork run)');
+  });
+
+  it('refuses an artifact that names another commit or a PR that moved on, writing nothing', () => {
+    const forged = post({ pr: 7, sha: 'c'.repeat(40), passed: true });
+    expect(forged.code).not.toBe(0);
+    expect(forged.stderr).toContain('sha is not the head of the completed run');
+    expect(forged.calls).toEqual([]);
+
+    const moved = post({ pr: 7, sha: HEAD, passed: true }, { prHead: 'd'.repeat(40) });
+    expect(moved.code).toBe(1);
+    expect(moved.stdout).toContain('::error::PR #7 head is');
+    expect(moved.calls).toEqual(['api repos/acme/churn/pulls/7 --jq .head.sha']);
+
+    const notNumber = post({ pr: '7; rm -rf /', sha: HEAD, passed: true });
+    expect(notNumber.code).not.toBe(0);
+    expect(notNumber.calls).toEqual([]);
+  });
+});
