@@ -178,6 +178,33 @@ describe('github fake: git data on a real bare repository', () => {
     expect(fake.invalid).toEqual([]);
   });
 
+  it('builds exactly the tree git builds (entry order, modes, nested deletes), and git fsck agrees', async () => {
+    const files: [string, string, string][] = [
+      ['a.txt', '100644', 'dot'],
+      ['a/b', '100644', 'nested'],
+      ['a-b', '100755', '#!/bin/sh\n'],
+      ['a0', '100644', 'zero'],
+      ['link', '120000', 'a.txt'],
+      ['deep/x/y/z.json', '100644', '{}'],
+      ['deep/keep.txt', '100644', 'keep'],
+    ];
+    const t1 = await gh.rest.git.createTree({ owner, repo, tree: files.map(([path, mode, content]) => ({ path, mode: mode as '100644', type: 'blob' as const, content })) });
+    const t2 = await gh.rest.git.createTree({ owner, repo, base_tree: t1.data.sha, tree: [{ path: 'deep/x', mode: '040000', type: 'tree', sha: null }] });
+    const dir = mkdtempSync(join(tmpdir(), 'tree-'));
+    try {
+      execFileSync('git', ['init', '-q', dir]);
+      for (const [path, mode, content] of files) {
+        if (path.startsWith('deep/x')) continue;
+        const sha = execFileSync('git', ['-C', dir, 'hash-object', '-w', '--stdin'], { input: content, encoding: 'utf8' }).trim();
+        execFileSync('git', ['-C', dir, 'update-index', '--add', '--cacheinfo', `${mode},${sha},${path}`]);
+      }
+      expect(execFileSync('git', ['-C', dir, 'write-tree'], { encoding: 'utf8' }).trim()).toBe(t2.data.sha);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    execFileSync('git', ['--git-dir', fake.repoPath(R), 'fsck', '--strict', '--no-dangling'], { stdio: 'pipe' });
+  });
+
   it('refuses existing refs and non-fast-forward updates like GitHub', async () => {
     const main = (await fake.resolve(R, 'main'))!;
     const e1 = await gh.rest.git.createRef({ owner, repo, ref: 'refs/heads/main', sha: main }).catch((x) => x);
@@ -235,21 +262,27 @@ describe('github fake: git data on a real bare repository', () => {
 describe('github fake: issues, pulls, statuses, checks, deployments', () => {
   it('paginates comments exactly like GitHub with Link headers', async () => {
     const issue = await fake.createIssue(R, { title: 'many comments' });
-    for (let i = 0; i < 75; i++) await gh.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: `c${i}` });
+    for (let i = 0; i < 3; i++) await gh.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: `c${i}` });
+    for (let i = 3; i < 130; i++) fake.addComment(R, issue.number, `c${i}`);
     const first = await gh.rest.issues.listComments({ owner, repo, issue_number: issue.number });
     expect(first.data).toHaveLength(30);
+    expect(first.data[0]!.user!.login).toBe('github-actions[bot]');
+    expect(first.data[3]!.user!.login).toBe('octocat');
     expect(first.headers.link).toContain('rel="next"');
-    expect(first.headers.link).toMatch(/page=3>; rel="last"/);
+    expect(first.headers.link).toMatch(/page=5>; rel="last"/);
     const p2 = await gh.rest.issues.listComments({ owner, repo, issue_number: issue.number, per_page: 50, page: 2 });
     expect(p2.data.map((c) => c.body)[0]).toBe('c50');
     expect(p2.headers.link).toContain('rel="prev"');
     expect(p2.headers.link).toContain('rel="first"');
-    expect(p2.headers.link).not.toContain('rel="next"');
+    expect(p2.headers.link).toContain('rel="next"');
+    const last = await gh.rest.issues.listComments({ owner, repo, issue_number: issue.number, per_page: 50, page: 3 });
+    expect(last.data).toHaveLength(30);
+    expect(last.headers.link).not.toContain('rel="next"');
     const all = await gh.paginate(gh.rest.issues.listComments, { owner, repo, issue_number: issue.number, per_page: 100 });
-    expect(all).toHaveLength(75);
+    expect(all).toHaveLength(130);
     const capped = await gh.rest.issues.listComments({ owner, repo, issue_number: issue.number, per_page: 500 });
-    expect(capped.data).toHaveLength(75);
-    expect(fake.comments(R, issue.number)).toHaveLength(75);
+    expect(capped.data).toHaveLength(100);
+    expect(fake.comments(R, issue.number)).toHaveLength(130);
   });
 
   it('creates, lists, updates and refuses duplicate pull requests', async () => {

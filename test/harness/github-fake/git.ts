@@ -8,10 +8,11 @@
  * This spawns git itself instead of using src/lib/git/cli.ts because blob contents are binary and
  * that helper decodes output as UTF-8.
  */
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
@@ -64,8 +65,97 @@ export interface RefInfo {
   type: 'commit' | 'tag' | 'tree' | 'blob';
 }
 
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/**
+ * One long-running `git cat-file --batch` per repository for reads by full SHA (objects are
+ * immutable, so a long-lived reader is safe; names and refs are always resolved by a fresh process).
+ */
+class CatFile {
+  private child?: ChildProcessWithoutNullStreams;
+  private buf = Buffer.alloc(0);
+  private readonly waiting: { resolve: (v: { type: string; data: Buffer } | undefined) => void; reject: (e: Error) => void }[] = [];
+
+  constructor(private readonly dir: string) {}
+
+  read(sha: string): Promise<{ type: string; data: Buffer } | undefined> {
+    const child = this.start();
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      child.stdin.write(`${sha}\n`);
+    });
+  }
+
+  close(): void {
+    this.child?.stdin.end();
+    this.child?.kill();
+    this.child = undefined;
+  }
+
+  private start(): ChildProcessWithoutNullStreams {
+    if (this.child) return this.child;
+    const child = spawn('git', ['cat-file', '--batch'], {
+      cwd: this.dir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_DIR: this.dir, HOME: this.dir, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.drain();
+    });
+    const fail = (e: Error) => {
+      for (const w of this.waiting.splice(0)) w.reject(e);
+      if (this.child === child) this.child = undefined;
+    };
+    child.on('error', fail);
+    child.on('close', () => fail(new Error('git cat-file --batch exited')));
+    child.stdin.on('error', () => {});
+    child.stderr.resume();
+    child.unref();
+    (child.stdout as unknown as { unref?: () => void }).unref?.();
+    this.child = child;
+    return child;
+  }
+
+  private drain(): void {
+    for (;;) {
+      const nl = this.buf.indexOf(10);
+      if (nl < 0 || this.waiting.length === 0) return;
+      const header = this.buf.subarray(0, nl).toString('utf8');
+      if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+        this.buf = this.buf.subarray(nl + 1);
+        this.waiting.shift()!.resolve(undefined);
+        continue;
+      }
+      const [, type, size] = header.split(' ');
+      const n = Number(size);
+      if (this.buf.length < nl + 1 + n + 1) return;
+      const data = Buffer.from(this.buf.subarray(nl + 1, nl + 1 + n));
+      this.buf = this.buf.subarray(nl + 1 + n + 1);
+      this.waiting.shift()!.resolve({ type: type!, data });
+    }
+  }
+}
+
 export class BareRepo {
-  constructor(readonly dir: string) {}
+  private readonly cat: CatFile;
+
+  constructor(readonly dir: string) {
+    this.cat = new CatFile(dir);
+  }
+
+  /** Stop the background reader. */
+  close(): void {
+    this.cat.close();
+  }
+
+  /** Read an object by full SHA (undefined when absent); other names go through rev-parse first. */
+  async object(name: string): Promise<{ sha: string; type: string; data: Buffer } | undefined> {
+    const sha = FULL_SHA.test(name) ? name : await this.resolve(name, 'any');
+    if (!sha) return undefined;
+    const o = await this.cat.read(sha);
+    return o ? { sha, ...o } : undefined;
+  }
 
   async run(args: string[], opts: { input?: string | Buffer; env?: Record<string, string>; allowFail?: boolean } = {}): Promise<{ stdout: Buffer; code: number; stderr: string }> {
     return new Promise((resolve, reject) => {
@@ -113,48 +203,118 @@ export class BareRepo {
     return repo;
   }
 
-  async writeBlob(content: Buffer): Promise<string> {
-    return this.out(['hash-object', '-w', '-t', 'blob', '--stdin'], { input: content });
+  /** Write a blob as a loose object directly (what `hash-object -w` does, without a process). */
+  writeBlob(content: Buffer): Promise<string> {
+    return this.writeObject('blob', content);
+  }
+
+  /** Write a loose object: zlib("<type> <size>\\0<content>") at objects/xx/yyyy, via a temp file + rename. */
+  async writeObject(type: 'blob' | 'tree', content: Buffer): Promise<string> {
+    const raw = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
+    const sha = createHash('sha1').update(raw).digest('hex');
+    const dir = join(this.dir, 'objects', sha.slice(0, 2));
+    const file = join(dir, sha.slice(2));
+    if (await stat(file).then(() => true, () => false)) return sha;
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `tmp_obj_${randomUUID()}`);
+    await writeFile(tmp, deflateSync(raw), { mode: 0o444 });
+    await rename(tmp, file);
+    return sha;
   }
 
   /** The object type, or undefined when it does not exist. */
   async typeOf(sha: string): Promise<string | undefined> {
     if (!/^[0-9a-f]{4,40}$/.test(sha)) return undefined;
-    const r = await this.run(['cat-file', '-t', sha], { allowFail: true });
-    return r.code === 0 ? r.stdout.toString().trim() : undefined;
+    return (await this.object(sha))?.type;
   }
 
   async readBlob(sha: string): Promise<Buffer | undefined> {
-    if ((await this.typeOf(sha)) !== 'blob') return undefined;
-    return (await this.run(['cat-file', 'blob', sha])).stdout;
+    if (!/^[0-9a-f]{4,40}$/.test(sha)) return undefined;
+    const o = await this.object(sha);
+    return o?.type === 'blob' ? o.data : undefined;
   }
 
-  /** Resolve a sha, branch, tag or `heads/x` to a full object name of the wanted type. */
+  /**
+   * Resolve a sha, branch, tag, `refs/..` name or any rev-parse expression to a full object name,
+   * peeled to a commit or tree when asked. Plain names are read from the ref files (in rev-parse's
+   * order: refs/<n>, refs/tags/<n>, refs/heads/<n>) without starting a process.
+   */
   async resolve(rev: string, peel: 'commit' | 'tree' | 'any' = 'commit'): Promise<string | undefined> {
     if (!rev || rev.startsWith('-')) return undefined;
-    const spec = peel === 'any' ? rev : `${rev}^{${peel}}`;
-    const r = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', spec], { allowFail: true });
-    return r.code === 0 ? r.stdout.toString().trim() : undefined;
+    let sha: string | undefined;
+    if (FULL_SHA.test(rev)) sha = rev;
+    else if (/^[A-Za-z0-9._\/-]+$/.test(rev) && !rev.includes('..') && !rev.endsWith('.lock')) {
+      const names = rev.startsWith('refs/') ? [rev] : [`refs/${rev}`, `refs/tags/${rev}`, `refs/heads/${rev}`, `refs/remotes/${rev}`];
+      for (const n of names) {
+        sha = await this.readRef(n);
+        if (sha) break;
+      }
+      if (!sha && !/^[0-9a-f]{4,39}$/.test(rev)) return undefined;
+    }
+    if (!sha) {
+      const spec = peel === 'any' ? rev : `${rev}^{${peel}}`;
+      const r = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', spec], { allowFail: true });
+      return r.code === 0 ? r.stdout.toString().trim() : undefined;
+    }
+    return this.peel(sha, peel);
   }
 
-  async size(sha: string): Promise<number> {
-    return Number(await this.out(['cat-file', '-s', sha]));
+  private async peel(sha: string, to: 'commit' | 'tree' | 'any'): Promise<string | undefined> {
+    let cur = sha;
+    for (let depth = 0; depth < 10; depth++) {
+      const o = await this.cat.read(cur);
+      if (!o) return undefined;
+      if (to === 'any' || o.type === to) return cur;
+      const text = o.data.toString('utf8');
+      if (o.type === 'tag') cur = /^object ([0-9a-f]{40})$/m.exec(text)![1]!;
+      else if (o.type === 'commit' && to === 'tree') cur = /^tree ([0-9a-f]{40})$/m.exec(text)![1]!;
+      else return undefined;
+    }
+    return undefined;
+  }
+
+  /** The SHA a ref points at, from its loose file or packed-refs (git writes both atomically). */
+  async readRef(name: string): Promise<string | undefined> {
+    if (!name.startsWith('refs/') || name.split('/').some((p) => p === '' || p === '.' || p === '..')) return undefined;
+    const loose = await readFile(join(this.dir, name), 'utf8').catch(() => undefined);
+    if (loose !== undefined) {
+      const v = loose.trim();
+      if (v.startsWith('ref: ')) return this.readRef(v.slice(5));
+      return FULL_SHA.test(v) ? v : undefined;
+    }
+    return (await this.packedRefs()).get(name);
+  }
+
+  private async packedRefs(): Promise<Map<string, string>> {
+    const text = await readFile(join(this.dir, 'packed-refs'), 'utf8').catch(() => '');
+    const map = new Map<string, string>();
+    for (const line of text.split('\n')) {
+      const m = /^([0-9a-f]{40}) (refs\/\S+)$/.exec(line);
+      if (m) map.set(m[2]!, m[1]!);
+    }
+    return map;
   }
 
   /** Entries of a tree; recursive lists subtrees too (as GitHub's ?recursive=1 does). */
   async lsTree(tree: string, recursive: boolean): Promise<TreeEntry[]> {
-    const args = ['ls-tree', '-z', '-l', '--full-tree', ...(recursive ? ['-r', '-t'] : []), tree];
-    const raw = (await this.run(args)).stdout.toString('utf8');
-    return raw
-      .split('\0')
-      .filter(Boolean)
-      .map((rec) => {
-        const tab = rec.indexOf('\t');
-        const [mode, type, sha, size] = rec.slice(0, tab).split(/\s+/);
-        const e: TreeEntry = { path: rec.slice(tab + 1), mode: mode!, type: type as TreeEntry['type'], sha: sha! };
-        if (type === 'blob') e.size = Number(size);
-        return e;
-      });
+    const root = await this.resolve(tree, 'tree');
+    if (!root) throw new GitFail(['ls-tree', tree], 128, `not a tree object: ${tree}`);
+    const out: TreeEntry[] = [];
+    const walk = async (sha: string, prefix: string) => {
+      const o = await this.cat.read(sha);
+      if (!o || o.type !== 'tree') throw new GitFail(['ls-tree', sha], 128, `not a tree object: ${sha}`);
+      const entries = parseTree(o.data);
+      const sizes = await Promise.all(entries.map((e) => (e.type === 'blob' ? this.cat.read(e.sha).then((b) => b?.data.length ?? 0) : undefined)));
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        const entry: TreeEntry = { path: prefix + e.name, mode: e.mode, type: e.type, sha: e.sha };
+        if (e.type === 'blob') entry.size = sizes[i];
+        out.push(entry);
+        if (recursive && e.type === 'tree') await walk(e.sha, `${entry.path}/`);
+      }
+    };
+    await walk(root, '');
+    return out;
   }
 
   /**
@@ -162,30 +322,62 @@ export class BareRepo {
    * (a whole directory when it names one), a tree entry replaces the directory, others set the leaf.
    */
   async buildTree(base: string | undefined, changes: { path: string; mode: string; type: string; sha: string | null }[]): Promise<string> {
-    const index = join(this.dir, `fake-index-${randomUUID()}`);
-    const env = { GIT_INDEX_FILE: index };
-    try {
-      if (base) await this.run(['read-tree', base], { env });
-      else await this.run(['read-tree', '--empty'], { env });
-      for (const c of changes) {
-        const path = c.path.replace(/^\/+|\/+$/g, '');
-        // Whatever was at the path, as a file or as a directory, goes first.
-        const existing = (await this.run(['ls-files', '-z', '--', path], { env })).stdout.toString('utf8').split('\0').filter(Boolean);
-        if (existing.length) {
-          const removals = existing.map((p) => `0 ${ZERO_SHA}\t${p}\n`).join('');
-          await this.run(['update-index', '-z', '--index-info'], { env, input: removals.replace(/\n/g, '\0') });
+    const root: DirNode = { kind: 'dir', sha: base, dirty: false };
+    for (const c of changes) {
+      const parts = c.path.split('/').filter(Boolean);
+      if (parts.length === 0) continue;
+      let dir = root;
+      for (const part of parts.slice(0, -1)) {
+        const entries = await this.loadDir(dir);
+        dir.dirty = true;
+        let next = entries.get(part);
+        // A file where a directory is needed is replaced, as git does.
+        if (!next || next.kind !== 'dir') {
+          next = { kind: 'dir', dirty: true, entries: new Map() };
+          entries.set(part, next);
         }
-        if (c.sha === null) continue;
-        if (c.type === 'tree') {
-          await this.run(['read-tree', `--prefix=${path}/`, c.sha], { env });
-        } else {
-          await this.run(['update-index', '-z', '--index-info'], { env, input: `${c.mode} ${c.sha}\t${path}\0` });
-        }
+        dir = next;
       }
-      return await this.out(['write-tree', '--missing-ok'], { env });
-    } finally {
-      await rm(index, { force: true });
+      const entries = await this.loadDir(dir);
+      dir.dirty = true;
+      const name = parts[parts.length - 1]!;
+      if (c.sha === null) entries.delete(name);
+      else if (c.type === 'tree') entries.set(name, { kind: 'dir', sha: c.sha, dirty: false });
+      else entries.set(name, { kind: 'leaf', mode: c.mode, sha: c.sha });
     }
+    return (await this.writeDir(root)) ?? (await this.writeObject('tree', Buffer.alloc(0)));
+  }
+
+  private async loadDir(d: DirNode): Promise<Map<string, DirNode | LeafNode>> {
+    if (d.entries) return d.entries;
+    d.entries = new Map();
+    if (d.sha) {
+      const o = await this.cat.read(d.sha);
+      if (!o || o.type !== 'tree') throw new GitFail(['read-tree', d.sha], 128, `not a tree object: ${d.sha}`);
+      for (const e of parseTree(o.data)) {
+        d.entries.set(e.name, e.type === 'tree' ? { kind: 'dir', sha: e.sha, dirty: false } : { kind: 'leaf', mode: e.mode, sha: e.sha });
+      }
+    }
+    return d.entries;
+  }
+
+  /** Write a changed directory bottom-up; undefined for an empty one (git stores no empty subtrees). */
+  private async writeDir(d: DirNode): Promise<string | undefined> {
+    if (!d.dirty) return d.sha;
+    const rows: { key: Buffer; entry: Buffer }[] = [];
+    for (const [name, e] of d.entries ?? []) {
+      const sha = e.kind === 'dir' ? await this.writeDir(e) : e.sha;
+      if (!sha) continue;
+      const mode = e.kind === 'dir' ? '40000' : e.mode.replace(/^0+/, '');
+      // Git orders entries by name, comparing a directory as if its name ended in "/".
+      rows.push({
+        key: Buffer.from(e.kind === 'dir' ? `${name}/` : name),
+        entry: Buffer.concat([Buffer.from(`${mode} ${name}\0`), Buffer.from(sha, 'hex')]),
+      });
+    }
+    if (rows.length === 0) return undefined;
+    rows.sort((a, b) => Buffer.compare(a.key, b.key));
+    return this.writeObject('tree', Buffer.concat(rows.map((r) => r.entry)));
   }
 
   async commitTree(tree: string, parents: string[], message: string, author: Identity, committer: Identity): Promise<string> {
@@ -203,12 +395,12 @@ export class BareRepo {
   }
 
   async readCommit(sha: string): Promise<CommitObject | undefined> {
-    if ((await this.typeOf(sha)) !== 'commit') return undefined;
-    const full = await this.out(['rev-parse', sha]);
-    const raw = (await this.run(['cat-file', 'commit', full])).stdout.toString('utf8');
-    const { headers, message } = splitObject(raw);
+    if (!/^[0-9a-f]{4,40}$/.test(sha)) return undefined;
+    const o = await this.object(sha);
+    if (o?.type !== 'commit') return undefined;
+    const { headers, message } = splitObject(o.data.toString('utf8'));
     return {
-      sha: full,
+      sha: o.sha,
       tree: headers.find(([k]) => k === 'tree')![1],
       parents: headers.filter(([k]) => k === 'parent').map(([, v]) => v),
       author: parseIdentity(headers.find(([k]) => k === 'author')![1]),
@@ -223,28 +415,44 @@ export class BareRepo {
   }
 
   async readTag(sha: string): Promise<TagObject | undefined> {
-    if ((await this.typeOf(sha)) !== 'tag') return undefined;
-    const full = await this.out(['rev-parse', sha]);
-    const raw = (await this.run(['cat-file', 'tag', full])).stdout.toString('utf8');
-    const { headers, message } = splitObject(raw);
+    if (!/^[0-9a-f]{4,40}$/.test(sha)) return undefined;
+    const o = await this.object(sha);
+    if (o?.type !== 'tag') return undefined;
+    const { headers, message } = splitObject(o.data.toString('utf8'));
     const get = (k: string) => headers.find(([h]) => h === k)?.[1];
     const tagger = get('tagger');
-    return { sha: full, object: get('object')!, type: get('type')!, tag: get('tag')!, tagger: tagger ? parseIdentity(tagger) : undefined, message };
+    return { sha: o.sha, object: get('object')!, type: get('type')!, tag: get('tag')!, tagger: tagger ? parseIdentity(tagger) : undefined, message };
   }
 
+  /** Refs under a prefix (a directory like `refs/tags/` or a name prefix), sorted by name. */
   async refs(prefix = 'refs/'): Promise<RefInfo[]> {
-    const raw = await this.out(['for-each-ref', '--format=%(refname) %(objectname) %(objecttype)', prefix]);
-    return raw
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => {
-        const [ref, sha, type] = l.split(' ');
-        return { ref: ref!, sha: sha!, type: type as RefInfo['type'] };
-      });
+    const names = new Map<string, string>(await this.packedRefs());
+    const walk = async (rel: string) => {
+      const entries = await readdir(join(this.dir, rel), { withFileTypes: true }).catch(() => []);
+      for (const e of entries) {
+        const name = `${rel}/${e.name}`;
+        if (e.isDirectory()) await walk(name);
+        else if (!e.name.endsWith('.lock')) {
+          const sha = await this.readRef(name);
+          if (sha) names.set(name, sha);
+        }
+      }
+    };
+    await walk('refs');
+    const list = [...names].filter(([n]) => n.startsWith(prefix) || `${n}/`.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const out: RefInfo[] = [];
+    for (const [ref, sha] of list) {
+      const o = await this.cat.read(sha);
+      if (o) out.push({ ref, sha, type: o.type as RefInfo['type'] });
+    }
+    return out;
   }
 
   async ref(name: string): Promise<RefInfo | undefined> {
-    return (await this.refs(name)).find((r) => r.ref === name);
+    const sha = await this.readRef(name);
+    if (!sha) return undefined;
+    const o = await this.cat.read(sha);
+    return o ? { ref: name, sha, type: o.type as RefInfo['type'] } : undefined;
   }
 
   /** Compare-and-swap: old ZERO_SHA means "must not exist". Returns false when the ref was not at `old`. */
@@ -313,6 +521,37 @@ export class BareRepo {
     if (r.code !== 0) return undefined;
     return r.stdout.toString().split('\n')[0]!.trim();
   }
+}
+
+interface DirNode {
+  kind: 'dir';
+  /** The tree it started from (unchanged when not dirty). */
+  sha?: string;
+  entries?: Map<string, DirNode | LeafNode>;
+  dirty: boolean;
+}
+
+interface LeafNode {
+  kind: 'leaf';
+  mode: string;
+  sha: string;
+}
+
+function parseTree(data: Buffer): { mode: string; type: TreeEntry['type']; name: string; sha: string }[] {
+  const out: { mode: string; type: TreeEntry['type']; name: string; sha: string }[] = [];
+  let i = 0;
+  while (i < data.length) {
+    const sp = data.indexOf(32, i);
+    const nul = data.indexOf(0, sp);
+    const rawMode = data.subarray(i, sp).toString('utf8');
+    const name = data.subarray(sp + 1, nul).toString('utf8');
+    const sha = data.subarray(nul + 1, nul + 21).toString('hex');
+    i = nul + 21;
+    const mode = rawMode.padStart(6, '0');
+    const type = mode === '040000' ? 'tree' : mode === '160000' ? 'commit' : 'blob';
+    out.push({ mode, type, name, sha });
+  }
+  return out;
 }
 
 function splitObject(raw: string): { headers: [string, string][]; message: string } {

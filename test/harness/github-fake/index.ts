@@ -161,6 +161,7 @@ export class GitHubFake {
   }
 
   async close(): Promise<void> {
+    for (const r of this.repos.values()) r.git.close();
     if (this.server) {
       this.server.closeAllConnections();
       await new Promise<void>((resolve) => this.server!.close(() => resolve()));
@@ -262,6 +263,16 @@ export class GitHubFake {
   addLabel(fullName: string, number: number, label: string, actor: string | User = 'octocat'): void {
     const user = typeof actor === 'string' ? { login: actor, id: 100000 + actor.length, type: 'User' as const } : actor;
     labelIssue(this.repo(fullName), number, [label], user);
+  }
+
+  /** Seed a comment as `user` (default a human, octocat) without going through the API. */
+  addComment(fullName: string, number: number, body: string, user: string | User = 'octocat'): CommentRec {
+    const repo = this.repo(fullName);
+    if (!repo.issues.has(number)) throw new Error(`no issue or PR #${number} in ${fullName}`);
+    const u = typeof user === 'string' ? { login: user, id: 100000 + user.length, type: 'User' as const } : user;
+    const c: CommentRec = { id: newId(), issue: number, body, user: u, created_at: now(), updated_at: now() };
+    repo.comments.push(c);
+    return c;
   }
 
   issue(fullName: string, number: number): IssueRec | undefined {
