@@ -258,3 +258,36 @@ describe('ml-pr-fork posting step', () => {
     expect(notNumber.calls).toEqual([]);
   });
 });
+
+describe('actions/promotion-pr', () => {
+  const action = parse(readFileSync(join(repoRoot, 'actions/promotion-pr/action.yml'), 'utf8')) as { inputs: Obj; runs: { steps: StepDef[] } };
+  const step = action.runs.steps[0]!;
+
+  /** A CLI stand-in that records its argv and token and answers like `mlops promotion-pr --json`. */
+  function run(inputs: Obj, answer: Obj) {
+    const dir = join(tmp, `ppr-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(join(dir, 'actions/promotion-pr'), { recursive: true });
+    mkdirSync(join(dir, 'dist/cli'), { recursive: true });
+    writeFileSync(
+      join(dir, 'dist/cli/index.js'),
+      `require('fs').writeFileSync(${JSON.stringify(join(dir, 'argv.json'))}, JSON.stringify({ argv: process.argv.slice(2), token: process.env.GITHUB_TOKEN }));\nconsole.log(${JSON.stringify(JSON.stringify(answer))});\n`,
+    );
+    const context = { inputs: { ...defaults(action.inputs), 'github-token': 'ghs_test', ...inputs }, github: { token: 'ghs_test' } };
+    const r = runStep(step, context, { GITHUB_ACTION_PATH: join(dir, 'actions/promotion-pr') });
+    return { ...r, seen: JSON.parse(readFileSync(join(dir, 'argv.json'), 'utf8')) as { argv: string[]; token: string } };
+  }
+
+  it('runs mlops promotion-pr --into <branch> with the token and outputs the PR URL', () => {
+    const r = run({ into: 'staging' }, { action: 'opened', number: 9, url: 'https://github.com/acme/churn/pull/9', from: 'main', into: 'staging' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.seen).toEqual({ argv: ['promotion-pr', '--into', 'staging', '--config', 'mlops.yml', '--json'], token: 'ghs_test' });
+    expect(r.outputs).toEqual({ 'pr-url': 'https://github.com/acme/churn/pull/9' });
+  });
+
+  it('passes --dry-run and outputs an empty URL when no PR is open', () => {
+    const r = run({ into: 'production', 'dry-run': 'true' }, { action: 'none', reason: 'no difference', from: 'staging', into: 'production' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.seen.argv).toContain('--dry-run');
+    expect(r.outputs).toEqual({ 'pr-url': '' });
+  });
+});
