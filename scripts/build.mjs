@@ -19,13 +19,20 @@ writeFileSync(join(root, 'dist/package.json'), '{\n  "type": "module"\n}\n');
 for (const { name, file } of entries) {
   if (only.length && !only.includes(name)) continue;
   const out = join(root, 'dist', name);
-  const { code, assets } = await ncc(file, {
+  // transpileOnly: `npm run typecheck` owns type errors; a bundle must not depend on unrelated files.
+  const built = await ncc(file, {
+    transpileOnly: true,
     minify: false,
     sourceMap: false,
     license: 'licenses.txt',
     quiet: true,
     target: 'es2022',
+  }).catch((e) => {
+    // ncc's own stack is a dump of its minified source: print only what went wrong.
+    console.error(`build of ${name} failed: ${String(e?.message ?? e).split('\n    at ')[0]}`);
+    process.exit(1);
   });
+  const { code, assets } = built;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const banner = name === 'cli' ? '#!/usr/bin/env node\n' : '';
