@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/lib/config.js';
 import { isUserError } from '../../src/lib/errors.js';
+import { editImage } from '../../src/lib/gitops/edit.js';
 import { initRepository, renderTemplate, templateFiles } from '../../src/lib/setup/init.js';
 import { loadShippedFiles } from '../../src/lib/workflows/files.js';
 import { formatFinding, verifyStatic } from '../../src/lib/workflows/index.js';
@@ -118,6 +119,20 @@ describe('action-templates', () => {
     const cfg = parseConfig(readFileSync(join(templatesDir, 'mlops.yml'), 'utf8'));
     expect(cfg.stages).toEqual(['dev', 'staging', 'production']);
     for (const env of Object.values(cfg.environments)) expect(existsSync(join(templatesDir, env.path))).toBe(true);
+  });
+
+  it('the overlay of every environment is what bump-env-tag edits: only the image entry changes', () => {
+    const cfg = parseConfig(readFileSync(join(templatesDir, 'mlops.yml'), 'utf8'));
+    for (const [env, e] of Object.entries(cfg.environments)) {
+      const text = readFileSync(join(templatesDir, e.path), 'utf8');
+      const digest = `sha256:${'e'.repeat(64)}`;
+      const r = editImage('kustomize', text, e.path, { name: cfg.image!.name, tag: 'v0.0.1', digest });
+      expect(r.changed, env).toBe(true);
+      const before = text.split('\n');
+      const after = r.content.split('\n');
+      expect(after.filter((l) => !before.includes(l)).join('\n'), env).toMatch(/^\s+newTag: v0\.0\.1\n\s+digest: sha256:e{64}$/);
+      expect(before.filter((l) => !after.includes(l)), env).toEqual(['    newTag: latest']);
+    }
   });
 
   it('every template has a .properties.json like GitHub starter workflows', () => {

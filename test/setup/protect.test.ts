@@ -35,6 +35,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   fake.clearLog();
+  fake.clearFaults();
 });
 
 /** Every planned write is a request GitHub's OpenAPI description accepts (route, params, body). */
@@ -107,6 +108,31 @@ describe('mlops protect', () => {
     const env = fake.environments(R).get('production') as { deployment_branch_policy: unknown; protection_rules: { type: string }[] };
     expect(env.deployment_branch_policy).toEqual({ protected_branches: false, custom_branch_policies: true });
     expect(env.protection_rules.map((r) => r.type)).toEqual(['wait_timer']);
+  });
+
+  it('resolves reviewer logins and teams to the ids the environments API takes', async () => {
+    // The fake answers users/teams lookups through its fault hook with GitHub's shapes.
+    fake.fault({ operationId: 'users/get-by-username', status: 200, body: { login: 'alice', id: 501, type: 'User' } });
+    fake.fault({ operationId: 'teams/get-by-name', status: 200, body: { id: 77, slug: 'ml-leads', name: 'ML leads' } });
+    const plan = await planProtection(gh, { ...base, classic: true, environments: [{ name: 'production', reviewers: ['user:alice', 'team:acme/ml-leads'], branch: 'production' }] });
+    const env = plan.find((p) => p.path.endsWith('/environments/production'))!;
+    expect(env.body!.reviewers).toEqual([
+      { type: 'User', id: 501 },
+      { type: 'Team', id: 77 },
+    ]);
+    expectValidAgainstOpenApi(plan);
+    expect(fake.requests.filter((r) => r.method === 'GET').map((r) => r.path)).toEqual(['/users/alice', '/orgs/acme/teams/ml-leads']);
+    await applyProtection(gh, [env], silentLogger);
+    expect(fake.invalid).toEqual([]);
+    const saved = fake.environments(R).get('production') as { protection_rules: { type: string; reviewers?: unknown[] }[] };
+    expect(saved.protection_rules.find((r) => r.type === 'required_reviewers')?.reviewers).toEqual(env.body!.reviewers);
+  });
+
+  it('names a reviewer GitHub does not know', async () => {
+    fake.fault({ operationId: 'users/get-by-username', status: 404, body: { message: 'Not Found' } });
+    const e = await planProtection(gh, { ...base, classic: true, environments: [{ name: 'staging', reviewers: ['user:nobody'] }] }).catch((x: unknown) => x);
+    expect(isUserError(e)).toBe(true);
+    expect((e as Error).message).toContain('reviewer "user:nobody" not found');
   });
 
   it('rejects bad options before any request', async () => {
