@@ -364,11 +364,12 @@ export class RegistryClient {
       }
       const s = res.status;
       if (s === 401 && sendAuth && authRounds < 2) {
-        const challenge = String(res.headers['www-authenticate'] ?? '');
-        await discard(res);
-        authRounds++;
-        await this.onUnauthorized(challenge, scopes, authRounds);
-        continue;
+        const next = this.onUnauthorized(String(res.headers['www-authenticate'] ?? ''), ++authRounds);
+        if (next !== 'give-up') {
+          await discard(res);
+          if (next === 'token') await this.singleTokenFetch(scopes);
+          continue;
+        }
       }
       if ([301, 302, 303, 307, 308].includes(s) && (method === 'GET' || method === 'HEAD') && res.headers.location && redirects++ < 5) {
         await discard(res);
@@ -425,36 +426,37 @@ export class RegistryClient {
   private async authorization(scopes: string[]): Promise<string | undefined> {
     if (this.scheme === 'basic' && this.creds) return basic(this.creds);
     if (this.scheme === 'bearer' && this.bearer) {
-      // One token request at a time: parallel blob pushes wait for it instead of each asking.
       while (this.tokenPending) await this.tokenPending;
-      if (!this.bearer.token || !scopes.every((s) => covered(this.bearer!.scopes, s))) {
-        this.tokenPending = this.fetchToken(scopes).finally(() => (this.tokenPending = undefined));
-        await this.tokenPending;
-      }
+      if (!this.bearer.token || !scopes.every((s) => covered(this.bearer!.scopes, s))) await this.singleTokenFetch(scopes);
       return `Bearer ${this.bearer.token}`;
     }
     return undefined;
   }
 
-  private async onUnauthorized(header: string, scopes: string[], round: number): Promise<void> {
+  /** What a 401 calls for: resend with basic auth, fetch a (wider) token, or report the 401. */
+  private onUnauthorized(header: string, round: number): 'basic' | 'token' | 'give-up' {
     const ch = parseChallenge(header);
     if (ch.scheme === 'basic') {
-      if (!this.creds || (this.scheme === 'basic' && round > 1)) return; // the next 401 becomes the error
+      if (!this.creds || this.scheme === 'basic') return 'give-up';
       this.scheme = 'basic';
-      return;
+      return 'basic';
     }
     if (ch.scheme === 'bearer' && ch.params.realm) {
-      const hadToken = this.scheme === 'bearer' && this.bearer?.token;
-      if (hadToken && round > 1) return;
+      // A fresh token refused again means the account lacks the scope (or the token expired twice).
+      if (round > 1 && this.scheme === 'bearer' && this.bearer?.token) return 'give-up';
       this.scheme = 'bearer';
       const extra = (ch.params.scope ?? '').split(' ').filter(Boolean);
       this.bearer = { realm: ch.params.realm, service: ch.params.service, scopes: new Set([...(this.bearer?.scopes ?? []), ...extra]) };
-      while (this.tokenPending) await this.tokenPending;
-      this.tokenPending = this.fetchToken(scopes).finally(() => (this.tokenPending = undefined));
-      await this.tokenPending;
-      return;
+      return 'token';
     }
     throw new UserError(`${this.registry} asked for an unsupported authentication scheme: ${header || '(no WWW-Authenticate header)'}`);
+  }
+
+  /** One token request at a time: parallel blob pushes wait for it instead of each asking. */
+  private async singleTokenFetch(scopes: string[]): Promise<void> {
+    while (this.tokenPending) await this.tokenPending;
+    this.tokenPending = this.fetchToken(scopes).finally(() => (this.tokenPending = undefined));
+    await this.tokenPending;
   }
 
   private async fetchToken(scopes: string[]): Promise<void> {
