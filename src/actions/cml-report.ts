@@ -48,4 +48,5 @@ await runAction(async () => {
   await summary(result.markdown);
   output('report-path', result.reportPath);
   output('comment-url', result.commentUrl ?? '');
+  if (result.commentError) throw result.commentError;
 });

@@ -183,6 +183,8 @@ describe('cml-report', () => {
     expect(err.message).toMatch(/comes from a fork/);
     expect(err.message).toMatch(/workflow_run/);
     expect(existsSync(join(p.dir, 'mlops-report/report.md'))).toBe(true);
+    expect(r.summary).toContain('## Metrics report');
+    expect(r.outputs['report-path']).toBe(join(p.dir, 'mlops-report/report.md'));
     expect(fake.comments(p.repo, p.number)).toEqual([]);
   });
 

@@ -46,6 +46,8 @@ export interface PublishResult {
   reportPath: string;
   htmlPath: string;
   commentUrl?: string;
+  /** Why the comment could not be posted (the report files were written all the same). */
+  commentError?: UserError;
   head: Snapshot;
   gate?: GateVerdict;
 }
@@ -121,6 +123,7 @@ export async function publishReport(o: PublishOptions): Promise<PublishResult> {
   logger?.info(`Report written to ${o.reportPath} and ${htmlPath}`);
 
   let commentUrl: string | undefined;
+  let commentError: UserError | undefined;
   if (o.comment && o.octokit && ctx.prNumber) {
     try {
       const res = await upsertStickyComment(o.octokit, {
@@ -134,10 +137,11 @@ export async function publishReport(o: PublishOptions): Promise<PublishResult> {
       });
       commentUrl = res.url;
     } catch (e) {
-      throw forkAware(e, ctx, `post the report on #${ctx.prNumber}`);
+      // Returned, not thrown: the caller still writes the summary and outputs, then fails.
+      commentError = forkAware(e, ctx, `post the report on #${ctx.prNumber}`);
     }
   } else if (o.comment && !ctx.prNumber) {
     logger?.info(`No pull request for this ${ctx.eventName || 'run'}: report written to the job summary and ${o.reportPath} only`);
   }
-  return { markdown, html, reportPath: o.reportPath, htmlPath, commentUrl, head: snaps.head, gate };
+  return { markdown, html, reportPath: o.reportPath, htmlPath, commentUrl, commentError, head: snaps.head, gate };
 }
