@@ -118,24 +118,29 @@ export function flatDatapoints(def: PlotDefinition, rev: string, contents: Map<s
   for (const { file: yFile, field: yField } of ys) {
     const source = pointsOf.get(yFile);
     if (!source) continue;
-    const pts = source.map((d) => ({ ...d }));
-    if (yName === INFERRED_Y) for (const p of pts) if (yField in p) p[INFERRED_Y] = p[yField];
+    let xPts: Datapoint[] | undefined;
+    let xField: string | undefined;
     if (xs.length) {
       const xFile = xFiles.length > 1 ? yFile : xFiles[0]!;
-      const xField = xFiles.length > 1 ? xs.find((d) => d.file === yFile)?.field : xFields.length > 1 ? xs.find((d) => d.file === xFile)!.field : xFields[0];
+      xField = xFiles.length > 1 ? xs.find((d) => d.file === yFile)?.field : xFields.length > 1 ? xs.find((d) => d.file === xFile)!.field : xFields[0];
       if (!xField) throw new ConvertError(`no x value found for y data source ${yFile}`, yFile);
-      const xPts = pointsOf.get(xFile);
+      xPts = pointsOf.get(xFile);
       if (!xPts) throw new ConvertError(`x data file ${xFile} is missing`, xFile);
-      if (xPts.length !== pts.length) {
-        throw new ConvertError(`cannot join "${xField}" from ${xFile} and "${yField}" from ${yFile}: they have ${xPts.length} and ${pts.length} records`, yFile);
+      if (xPts.length !== source.length) {
+        throw new ConvertError(`cannot join "${xField}" from ${xFile} and "${yField}" from ${yFile}: they have ${xPts.length} and ${source.length} records`, yFile);
       }
-      pts.forEach((p, i) => {
-        if (xField in xPts[i]!) p[xName] = xPts[i]![xField];
-      });
-    } else pts.forEach((p, i) => (p[INDEX_FIELD] = i));
-    const tag = { rev, filename: short(yFile), field: yField };
-    for (const p of pts) Object.assign(p, tag);
-    datapoints.push(...pts);
+    }
+    const filename = short(yFile);
+    // One object literal per point (copy + tags at once): far cheaper than adding keys one by one.
+    for (let i = 0; i < source.length; i++) {
+      const d = source[i]!;
+      const p: Datapoint = { ...d, rev, filename, field: yField };
+      if (yName === INFERRED_Y && yField in d) p[INFERRED_Y] = d[yField];
+      if (xPts) {
+        if (xField! in xPts[i]!) p[xName] = xPts[i]![xField!];
+      } else p[INDEX_FIELD] = i;
+      datapoints.push(p);
+    }
   }
 
   const xLabel = def.props.x_label ?? (xFields.length === 1 ? xFields[0]! : xFields.length > 1 ? 'x' : INDEX_FIELD);

