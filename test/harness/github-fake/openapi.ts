@@ -55,14 +55,15 @@ interface Compiled {
   query?: ValidateFunction;
   body?: ValidateFunction;
   bodyRequired: boolean;
+  /** Scalar type of each path/query param, to turn its string into what the schema expects. */
+  types: Record<string, string | undefined>;
 }
 
 export class GitHubOpenApi {
   readonly routes: Route[] = [];
   private readonly byOpId = new Map<string, Route>();
   private readonly doc: { paths: Record<string, Record<string, Operation>>; components: { parameters: Record<string, Parameter> } };
-  private readonly bodyAjv: Ajv;
-  private readonly paramAjv: Ajv;
+  private readonly ajv: Ajv;
   private readonly compiled = new Map<string, Compiled>();
   readonly loadMs: number;
 
@@ -70,12 +71,10 @@ export class GitHubOpenApi {
     const started = performance.now();
     this.doc = normaliseNullable(JSON.parse(readFileSync(file, 'utf8'))) as typeof this.doc;
     const opts = { strict: false, allErrors: true, validateSchema: false, logger: false } as const;
-    this.bodyAjv = new Ajv(opts);
-    this.paramAjv = new Ajv({ ...opts, coerceTypes: true });
-    for (const a of [this.bodyAjv, this.paramAjv]) {
-      addFormats(a);
-      a.addSchema(this.doc, 'gh');
-    }
+    // Not the whole document as one schema: Ajv walks every key of what it is given (about 1 s here).
+    // Each operation's schemas are bundled with just the components they reference, on first use.
+    this.ajv = new Ajv(opts);
+    addFormats(this.ajv);
     for (const [template, item] of Object.entries(this.doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
         if (!op || typeof op !== 'object' || !('operationId' in op)) continue;
@@ -159,8 +158,8 @@ export class GitHubOpenApi {
     const collect = (where: Problem['where'], errors: ErrorObject[] | null | undefined) => {
       for (const e of errors ?? []) problems.push(toProblem(where, e));
     };
-    if (c.params && !c.params({ ...params })) collect('path', c.params.errors);
-    if (c.query && !c.query({ ...query })) collect('query', c.query.errors);
+    if (c.params && !c.params(coerce(params, c.types))) collect('path', c.params.errors);
+    if (c.query && !c.query(coerce(query, c.types))) collect('query', c.query.errors);
     if (c.body) {
       if (!hasBody) {
         if (c.bodyRequired) problems.push({ where: 'body', code: 'missing_field', message: 'a JSON request body is required' });
@@ -177,6 +176,36 @@ export class GitHubOpenApi {
     return p;
   }
 
+  /** Compile a schema together with the `#/components/...` schemas it reaches, as `definitions`. */
+  private compileBundled(schema: object): ValidateFunction {
+    const defs: Record<string, unknown> = {};
+    const pending: string[] = [];
+    const name = (ref: string) => ref.slice('#/components/'.length).replace(/\//g, '.');
+    const rewrite = (o: unknown): unknown => {
+      if (Array.isArray(o)) return o.map(rewrite);
+      if (!o || typeof o !== 'object') return o;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(o)) {
+        if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/')) {
+          if (!(name(v) in defs)) {
+            defs[name(v)] = true;
+            pending.push(v);
+          }
+          out[k] = `#/definitions/${name(v)}`;
+        } else out[k] = rewrite(v);
+      }
+      return out;
+    };
+    const root = rewrite(schema);
+    while (pending.length) {
+      const ref = pending.pop()!;
+      let target: unknown = this.doc;
+      for (const part of ref.slice(2).split('/')) target = (target as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+      defs[name(ref)] = rewrite(target);
+    }
+    return this.ajv.compile({ definitions: defs, allOf: [root] });
+  }
+
   private compile(route: Route): Compiled {
     const key = `${route.method} ${route.template}`;
     let c = this.compiled.get(key);
@@ -185,7 +214,7 @@ export class GitHubOpenApi {
     const objectSchema = (where: 'path' | 'query') => {
       const ps = params.filter((p) => p.in === where);
       if (ps.length === 0) return undefined;
-      return this.paramAjv.compile({
+      return this.compileBundled({
         type: 'object',
         properties: Object.fromEntries(ps.map((p) => [p.name, p.schema ?? {}])),
         required: ps.filter((p) => p.required).map((p) => p.name),
@@ -193,11 +222,11 @@ export class GitHubOpenApi {
     };
     const content = route.op.requestBody?.content ?? {};
     const mediaType = Object.keys(content).find((t) => t.includes('json'));
-    const pointer = `gh#/paths/${escapePointer(route.template)}/${route.method.toLowerCase()}/requestBody/content/${escapePointer(mediaType ?? '')}/schema`;
     c = {
       params: objectSchema('path'),
       query: objectSchema('query'),
-      body: mediaType && content[mediaType]?.schema ? this.bodyAjv.compile({ $ref: pointer }) : undefined,
+      body: mediaType && content[mediaType]?.schema ? this.compileBundled(content[mediaType].schema) : undefined,
+      types: Object.fromEntries(params.map((p) => [p.name, scalarType(p.schema)])),
       bodyRequired: route.op.requestBody?.required === true,
     };
     this.compiled.set(key, c);
@@ -205,8 +234,22 @@ export class GitHubOpenApi {
   }
 }
 
-function escapePointer(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+/** Path and query values arrive as strings; convert the ones whose schema wants a number or boolean. */
+function coerce(values: Record<string, string | string[]>, types: Record<string, string | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    const t = types[k];
+    if (typeof v !== 'string' || !t) out[k] = v;
+    else if ((t === 'integer' || t === 'number') && v.trim() !== '' && !Number.isNaN(Number(v))) out[k] = Number(v);
+    else if (t === 'boolean' && (v === 'true' || v === 'false')) out[k] = v === 'true';
+    else out[k] = v;
+  }
+  return out;
+}
+
+function scalarType(schema: object | undefined): string | undefined {
+  const t = (schema as { type?: unknown } | undefined)?.type;
+  return typeof t === 'string' ? t : undefined;
 }
 
 function toProblem(where: Problem['where'], e: ErrorObject): Problem {

@@ -522,8 +522,9 @@ function checkBody(resource: string, body: string | undefined | null): void {
   }
 }
 
+/** The `{ref}` of git/ref(s) is relative to refs/ (`heads/main`); GitHub does not strip a `refs/` prefix. */
 function fullRefName(ref: string): string {
-  return ref.startsWith('refs/') ? ref : `refs/${ref}`;
+  return `refs/${ref}`;
 }
 
 // ---- handlers ----------------------------------------------------------------------------------
