@@ -72,8 +72,11 @@ function creationTime(req: BuildImageRequest): string {
 
 export async function buildImage(req: BuildImageRequest): Promise<BuildImageResult> {
   const env = req.processEnv ?? process.env;
+  if (!req.image && !req.source) throw new UserError('Input required and not supplied: image (or source, to re-tag)', { field: 'image' });
+  // Explicit credentials belong to the registry we push to; any other registry uses docker's config.
+  const pushRegistry = parseImageRef(req.image || req.source!, req.image ? 'image' : 'source').registry;
   const session: SessionOptions = {
-    credentials: credentialResolver(parseImageRef(req.image || req.source || 'x', req.image ? 'image' : 'source').registry, req.credentials, env, req.logger),
+    credentials: credentialResolver(pushRegistry, req.credentials, env, req.logger),
     insecure: req.insecure,
     logger: req.logger,
     client: req.client,
@@ -93,7 +96,6 @@ export async function buildImage(req: BuildImageRequest): Promise<BuildImageResu
     return { mode: 'retag', digest: r.digest, image: `${repoName(to)}@${r.digest}`, tags, uploadedBlobs: r.stats.blobsUploaded };
   }
 
-  if (!req.image) throw new UserError('Input required and not supplied: image', { field: 'image' });
   const target = parseImageRef(req.image, 'image');
   if (target.tag || target.digest) throw new UserError(`image "${req.image}" must be registry/name without a tag or digest; put tags in tags`, { field: 'image' });
   const tags = checkTags(resolveTags(req));
