@@ -83,3 +83,53 @@ describe('cache fake with @actions/cache v2 under the runner harness', () => {
     expect(r.annotations.map((a) => a.level)).toEqual(['warning']);
   });
 });
+
+describe('cache fake blob endpoints as the Azure SDK uses them', () => {
+  const twirp = async (method: string, body: object) => {
+    const res = await fetch(`${cache.env.ACTIONS_RESULTS_URL}twirp/github.actions.results.api.v1.CacheService/${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cache.env.ACTIONS_RUNTIME_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, string | boolean> };
+  };
+
+  it('accepts Put Block + Put Block List (archives over the single-shot size) and serves ranges', async () => {
+    const { BlockBlobClient } = await import('@azure/storage-blob');
+    const created = await twirp('CreateCacheEntry', { key: 'blocks', version: 'v1' });
+    expect(created.body.ok).toBe(true);
+    const data = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251));
+    const client = new BlockBlobClient(String(created.body.signedUploadUrl));
+    await client.uploadData(data, { maxSingleShotSize: 1024, blockSize: 1000, concurrency: 3 });
+    expect(cache.requests.filter((r) => r.operation === 'PutBlock')).toHaveLength(5);
+    expect(cache.requests.filter((r) => r.operation === 'PutBlockList')).toHaveLength(1);
+    const fin = await twirp('FinalizeCacheEntryUpload', { key: 'blocks', version: 'v1', size_bytes: String(data.length) });
+    expect(fin.body).toMatchObject({ ok: true });
+
+    const found = await twirp('GetCacheEntryDownloadURL', { key: 'blocks', version: 'v1', restore_keys: [] });
+    expect(found.body).toMatchObject({ ok: true, matchedKey: 'blocks' });
+    const url = String(found.body.signedDownloadUrl);
+    expect(Buffer.from(await (await fetch(url)).arrayBuffer())).toEqual(data);
+    const part = await fetch(url, { headers: { range: 'bytes=1000-1999' } });
+    expect(part.status).toBe(206);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(data.subarray(1000, 2000));
+    const head = await fetch(url, { method: 'HEAD' });
+    expect(head.headers.get('content-length')).toBe('5000');
+  });
+
+  it('rejects a wrong runtime token, a wrong version and a size mismatch', async () => {
+    const bad = await fetch(`${cache.url}/twirp/github.actions.results.api.v1.CacheService/CreateCacheEntry`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer nope', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(bad.status).toBe(401);
+    expect((await twirp('GetCacheEntryDownloadURL', { key: 'blocks', version: 'v2' })).body.ok).toBe(false);
+    const created = await twirp('CreateCacheEntry', { key: 'short', version: 'v1' });
+    const put = await fetch(String(created.body.signedUploadUrl), { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob' }, body: 'abc' });
+    expect(put.status).toBe(201);
+    const fin = await twirp('FinalizeCacheEntryUpload', { key: 'short', version: 'v1', size_bytes: '4' });
+    expect(fin.body.ok).toBe(false);
+    expect(cache.find('short')).toBeUndefined();
+  });
+});
