@@ -110,6 +110,17 @@ describe('bearer token flow', () => {
     }
   });
 
+  it('says which scope is missing when the account may only pull', async () => {
+    const proxy = await startProxy(open.host, { bearer: { ...USER, pullOnly: true } });
+    try {
+      const err = await buildImage(request(proxy.host, { credentials: USER, image: `${proxy.host}/acme/readonly` })).catch((e: unknown) => e);
+      expect(isUserError(err)).toBe(true);
+      expect((err as Error).message).toMatch(/refused .* as user "ci-bot": the token lacks repository:acme\/readonly:pull,push \(insufficient_scope\)/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('follows relative upload Locations (http.relativeurls)', async () => {
     const r = await buildImage(request(open.host, { image: `${open.host}/acme/relative`, base: 'scratch' }));
     expect((await inspect(`${open.host}/acme/relative:t1`)).Digest).toBe(r.digest);

@@ -128,8 +128,11 @@ export const HANG = -2;
 export interface ProxyOptions {
   /** Return a status to answer with instead of forwarding, or DROP (fault injection). */
   fault?: (req: { method: string; path: string }) => number | undefined;
-  /** Require `Authorization: Bearer` tokens from our own token endpoint, which checks these credentials. */
-  bearer?: { username: string; password: string };
+  /**
+   * Require `Authorization: Bearer` tokens from our own token endpoint, which checks these credentials
+   * (and with pullOnly grants pull whatever is asked, as for a read-only account).
+   */
+  bearer?: { username: string; password: string; pullOnly?: boolean };
 }
 
 export interface Proxy {
@@ -158,8 +161,9 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"bad credentials"}');
         return;
       }
-      const scopes = url.searchParams.getAll('scope');
-      tokenScopes.push(scopes);
+      const asked = url.searchParams.getAll('scope');
+      tokenScopes.push(asked);
+      const scopes = opts.bearer?.pullOnly ? asked.map((sc) => sc.replace(/:[^:]*$/, ':pull')) : asked;
       const token = randomBytes(16).toString('hex');
       tokens.set(token, scopes);
       log(200);
@@ -176,7 +180,8 @@ export async function startProxy(upstream: string, opts: ProxyOptions = {}): Pro
         log(401);
         req.resume();
         const scope = repo ? `,scope="repository:${repo}:${need === 'push' ? 'pull,push' : 'pull'}"` : '';
-        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${self}/token",service="test-registry"${scope}`, 'content-type': 'application/json' });
+        const error = granted ? ',error="insufficient_scope"' : '';
+        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${self}/token",service="test-registry"${scope}${error}`, 'content-type': 'application/json' });
         res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
         return;
       }

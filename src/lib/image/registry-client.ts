@@ -405,8 +405,15 @@ export class RegistryClient {
       // not a JSON error body
     }
     const who = this.creds ? ` as user "${this.creds.username}"` : ' anonymously';
+    const challenge = parseChallenge(String(res.headers['www-authenticate'] ?? ''));
     switch (res.status) {
       case 401:
+        if (challenge.params.error === 'insufficient_scope') {
+          return new UserError(
+            `${this.registry} refused ${opts.what}${who}: the token lacks ${challenge.params.scope ?? scopes.join(' ')} (insufficient_scope); grant the account access to the repository`,
+            { field: 'image' },
+          );
+        }
         return new UserError(
           this.creds
             ? `${this.registry} rejected the credentials of user "${this.creds.username}" (401) for ${opts.what}: check the registry username and password (or token)`
