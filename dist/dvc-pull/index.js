@@ -38989,6 +38989,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: parseDirObject
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -38999,6 +39001,8 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
 /*
 How it works:
@@ -39351,8 +39355,6 @@ function resolveUrl(url, dvcDir) {
     return (0,external_node_path_.resolve)(dvcDir, url);
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/lib/dvc/hash.ts
 /**
  * The one md5 routine of the codebase, with DVC's two ways of hashing a file:
@@ -40539,6 +40541,8 @@ class VerifiedState {
 
 
 
+
+
 /** Read config and DVC files and resolve targets, without touching the network or the workspace. */
 async function collectOuts(root, targets = []) {
     const config = readDvcConfig(root);
@@ -40654,33 +40658,52 @@ async function pull(opts) {
         await assertParentsAreFolders(root, w);
         needed.push(w);
     })));
-    // 4. Objects missing from the cache: download and verify, all of them, before placing anything.
+    // 4. Stage every needed file under .dvc/tmp: objects missing from the cache are downloaded and
+    //    verified (written to the cache and the staging copy in one pass), cached ones are copied.
+    //    Nothing outside .dvc/ is touched until every object has been verified.
     const objects = new Map();
-    for (const w of needed)
-        if (!objects.has(objectKey(w.id)))
-            objects.set(objectKey(w.id), { id: w.id, out: w.out });
-    progress.start(objects.size);
-    await runAll([...objects.values()].map(({ id, out }) => limit(() => ensureObject(fetcher, remoteFor(out), id, out))));
-    progress.finish();
-    // 5. Place files: copy from the cache to a temp name beside the target, then rename over it.
-    if (modified.length) {
-        log.warning(`replacing ${modified.length} workspace file(s) that differ from what DVC tracks: ${modified.slice(0, 5).join(', ')}${modified.length > 5 ? ', ...' : ''}`);
+    for (const w of needed) {
+        const key = objectKey(w.id);
+        const o = objects.get(key);
+        if (o)
+            o.files.push(w);
+        else
+            objects.set(key, { id: w.id, out: w.out, files: [w] });
     }
-    for (const sel of selections)
-        if (sel.out.isDir && !sel.within)
-            await (0,promises_.mkdir)((0,external_node_path_.join)(root, sel.out.path), { recursive: true });
+    const stageDir = (0,external_node_path_.join)(root, '.dvc', 'tmp', `mlops-stage-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    const staged = new Map();
     let placed = 0;
     try {
+        if (objects.size)
+            await (0,promises_.mkdir)(stageDir, { recursive: true });
+        let counter = 0;
+        progress.start(objects.size);
+        await runAll([...objects.values()].map(({ id, out, files: users }) => limit(async () => {
+            const targets = users.map(() => (0,external_node_path_.join)(stageDir, String(counter++)));
+            await ensureObject(fetcher, remoteFor(out), id, out, targets[0]);
+            for (let i = 1; i < targets.length; i++)
+                await (0,promises_.copyFile)(cachePath(config.cacheDir, id), targets[i], external_node_fs_.constants.COPYFILE_FICLONE);
+            users.forEach((w, i) => staged.set(w, targets[i]));
+        })));
+        progress.finish();
+        // 5. Place: one rename per file (same filesystem), parents created as needed.
+        if (modified.length) {
+            log.warning(`replacing ${modified.length} workspace file(s) that differ from what DVC tracks: ${modified.slice(0, 5).join(', ')}${modified.length > 5 ? ', ...' : ''}`);
+        }
+        for (const sel of selections)
+            if (sel.out.isDir && !sel.within)
+                await (0,promises_.mkdir)((0,external_node_path_.join)(root, sel.out.path), { recursive: true });
         await runAll(needed.map((w) => limit(async () => {
             const abs = (0,external_node_path_.join)(root, w.path);
-            const size = await place(cachePath(config.cacheDir, w.id), abs);
+            await place(staged.get(w), abs);
             const st = await (0,promises_.stat)(abs);
             state.remember(abs, st, objectKey(w.id));
-            totalBytes += size;
+            totalBytes += st.size;
             placed++;
         })));
     }
     finally {
+        await (0,promises_.rm)(stageDir, { recursive: true, force: true }).catch(() => { });
         await state.save().catch((e) => log.debug(`could not save pull state: ${(0,errors/* messageOf */.bD)(e)}`));
     }
     const summary = progress.summary();
@@ -40711,19 +40734,26 @@ async function assertParentsAreFolders(root, w) {
         dir = parentOf(dir);
     }
 }
-/** Copy a verified cache object into place atomically; reflink where the filesystem can. */
+/** Move a staged, verified file into place atomically (rename over the target). */
 async function place(from, to) {
     await (0,promises_.mkdir)((0,external_node_path_.dirname)(to), { recursive: true });
-    const tmp = tempPathFor(to);
     try {
-        await (0,promises_.copyFile)(from, tmp, external_node_fs_.constants.COPYFILE_FICLONE);
-        await (0,promises_.rename)(tmp, to);
+        await (0,promises_.rename)(from, to);
     }
     catch (e) {
-        await (0,promises_.rm)(tmp, { force: true });
-        throw writeError(e, to);
+        if (e.code !== 'EXDEV')
+            throw writeError(e, to);
+        // A folder of the workspace on another filesystem: copy beside the target, then rename.
+        const tmp = tempPathFor(to);
+        try {
+            await (0,promises_.copyFile)(from, tmp);
+            await (0,promises_.rename)(tmp, to);
+        }
+        catch (e2) {
+            await (0,promises_.rm)(tmp, { force: true });
+            throw writeError(e2, to);
+        }
     }
-    return (await (0,promises_.stat)(to)).size;
 }
 function writeError(e, path) {
     const code = e.code;
@@ -40762,34 +40792,45 @@ function parseDirObject(data, out, remote) {
         return { md5: e.md5, relpath: e.relpath };
     });
 }
-/** Make sure a verified copy of `id` is in the cache: trust a known one, re-hash an unknown one, else download. */
-async function ensureObject(f, remote, id, out) {
+/**
+ * Make sure a verified copy of `id` is in the cache (trust a known one, re-hash an unknown one, else
+ * download it) and, when `stageTo` is given, also write it there.
+ */
+async function ensureObject(f, remote, id, out, stageTo) {
     const path = cachePath(f.cacheDir, id);
     const key = objectKey(id);
     const st = await (0,promises_.stat)(path).catch(() => undefined);
     if (st?.isFile()) {
-        if (f.state.isVerified(path, st, key))
-            return;
-        const h = await dvcHashFile(path, id.mode);
-        if (h.md5 === id.md5) {
-            f.state.remember(path, st, key);
+        let ok = f.state.isVerified(path, st, key);
+        if (!ok) {
+            const h = await dvcHashFile(path, id.mode);
+            ok = h.md5 === id.md5;
+            if (ok)
+                f.state.remember(path, st, key);
+            else
+                f.log.warning(`cache object ${path} is corrupt (md5 ${h.md5}); downloading it again`);
+        }
+        if (ok) {
+            if (stageTo)
+                await (0,promises_.copyFile)(path, stageTo, external_node_fs_.constants.COPYFILE_FICLONE);
             return;
         }
-        f.log.warning(`cache object ${path} is corrupt (md5 ${h.md5}); downloading it again`);
         f.state.forget(path);
         await (0,promises_.rm)(path, { force: true });
     }
-    await (0,promises_.mkdir)((0,external_node_path_.join)(path, '..'), { recursive: true });
+    await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
     if (id.md5 === EMPTY_MD5 && !id.dir) {
         // Every empty file has this hash; no need to ask the remote for zero bytes.
         await (0,promises_.writeFile)(path, '');
+        if (stageTo)
+            await (0,promises_.writeFile)(stageTo, '');
     }
     else {
-        await download(f, remote, id, out, path);
+        await download(f, remote, id, out, path, stageTo);
     }
     f.state.remember(path, await (0,promises_.stat)(path), key);
 }
-async function download(f, remote, id, out, dest) {
+async function download(f, remote, id, out, dest, stageTo) {
     const what = `${id.dir ? 'directory listing' : 'object'} ${id.md5}${id.dir ? '.dir' : ''} of out ${out.path} (${out.source.file})`;
     let denied;
     const tried = [];
@@ -40797,7 +40838,7 @@ async function download(f, remote, id, out, dest) {
         tried.push(key);
         for (let attempt = 0;; attempt++) {
             try {
-                const r = await downloadOnce(f, remote, key, id, dest, what, out.source.file);
+                const r = await downloadOnce(f, remote, key, id, dest, what, out.source.file, stageTo);
                 if (r === 'ok')
                     return;
                 if (typeof r === 'number')
@@ -40824,8 +40865,11 @@ async function download(f, remote, id, out, dest) {
     }
     throw new errors/* UserError */.yo(`${what} is missing from remote "${remote.name}" (${remote.display}); tried ${tried.join(' and ')}. Was it pushed? Run \`dvc push\` where it was produced`, { file: out.source.file });
 }
-/** One attempt: 'ok', 'missing', an HTTP status when denied; throws TransientError to retry. */
-async function downloadOnce(f, remote, key, id, dest, what, file) {
+/**
+ * One attempt: 'ok', 'missing', an HTTP status when denied; throws TransientError to retry. The body
+ * is hashed and written to a temp file in the cache (renamed once verified) and to `stageTo` at once.
+ */
+async function downloadOnce(f, remote, key, id, dest, what, file, stageTo) {
     const ctl = new AbortController();
     let timer;
     const arm = () => {
@@ -40846,6 +40890,9 @@ async function downloadOnce(f, remote, key, id, dest, what, file) {
         // A .dir listing is hashed like a file of its out (DVC 2.x hashed it as text, which changes nothing for JSON).
         const hasher = new DvcHasher(id.mode);
         const progress = f.progress;
+        const copy = stageTo ? (0,external_node_fs_.createWriteStream)(stageTo) : undefined;
+        const copyDone = copy ? (0,external_node_stream_promises_namespaceObject.finished)(copy) : undefined;
+        copyDone?.catch(() => { }); // awaited below; a failure also surfaces through write()
         try {
             await (0,external_node_stream_promises_namespaceObject.pipeline)(opened.stream, async function* (source) {
                 for await (const chunk of source) {
@@ -40853,11 +40900,16 @@ async function downloadOnce(f, remote, key, id, dest, what, file) {
                     hasher.update(chunk);
                     received += chunk.length;
                     progress.addBytes(chunk.length);
+                    if (copy && !copy.write(chunk))
+                        await (0,external_node_events_.once)(copy, 'drain');
                     yield chunk;
                 }
             }, (0,external_node_fs_.createWriteStream)(tmp), { signal: ctl.signal });
+            copy?.end();
+            await copyDone;
         }
         catch (e) {
+            copy?.destroy();
             if (ctl.signal.aborted)
                 throw ctl.signal.reason;
             if (isWriteFailure(e))

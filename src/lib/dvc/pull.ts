@@ -6,11 +6,13 @@
  * the first workspace write, so a failure leaves the workspace as it was (files that were already
  * correct stay, nothing half-written appears).
  */
-import { constants as fsConstants, createReadStream, createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, createWriteStream } from 'node:fs';
 import { copyFile, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import pLimit from 'p-limit';
 import { messageOf, UserError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
@@ -196,33 +198,54 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
     ),
   );
 
-  // 4. Objects missing from the cache: download and verify, all of them, before placing anything.
-  const objects = new Map<string, { id: ObjectId; out: Out }>();
-  for (const w of needed) if (!objects.has(objectKey(w.id))) objects.set(objectKey(w.id), { id: w.id, out: w.out });
-  progress.start(objects.size);
-  await runAll([...objects.values()].map(({ id, out }) => limit(() => ensureObject(fetcher, remoteFor(out), id, out))));
-  progress.finish();
-
-  // 5. Place files: copy from the cache to a temp name beside the target, then rename over it.
-  if (modified.length) {
-    log.warning(`replacing ${modified.length} workspace file(s) that differ from what DVC tracks: ${modified.slice(0, 5).join(', ')}${modified.length > 5 ? ', ...' : ''}`);
+  // 4. Stage every needed file under .dvc/tmp: objects missing from the cache are downloaded and
+  //    verified (written to the cache and the staging copy in one pass), cached ones are copied.
+  //    Nothing outside .dvc/ is touched until every object has been verified.
+  const objects = new Map<string, { id: ObjectId; out: Out; files: WorkFile[] }>();
+  for (const w of needed) {
+    const key = objectKey(w.id);
+    const o = objects.get(key);
+    if (o) o.files.push(w);
+    else objects.set(key, { id: w.id, out: w.out, files: [w] });
   }
-  for (const sel of selections) if (sel.out.isDir && !sel.within) await mkdir(join(root, sel.out.path), { recursive: true });
+  const stageDir = join(root, '.dvc', 'tmp', `mlops-stage-${randomBytes(6).toString('hex')}`);
+  const staged = new Map<WorkFile, string>();
   let placed = 0;
   try {
+    if (objects.size) await mkdir(stageDir, { recursive: true });
+    let counter = 0;
+    progress.start(objects.size);
+    await runAll(
+      [...objects.values()].map(({ id, out, files: users }) =>
+        limit(async () => {
+          const targets = users.map(() => join(stageDir, String(counter++)));
+          await ensureObject(fetcher, remoteFor(out), id, out, targets[0]);
+          for (let i = 1; i < targets.length; i++) await copyFile(cachePath(config.cacheDir, id), targets[i]!, fsConstants.COPYFILE_FICLONE);
+          users.forEach((w, i) => staged.set(w, targets[i]!));
+        }),
+      ),
+    );
+    progress.finish();
+
+    // 5. Place: one rename per file (same filesystem), parents created as needed.
+    if (modified.length) {
+      log.warning(`replacing ${modified.length} workspace file(s) that differ from what DVC tracks: ${modified.slice(0, 5).join(', ')}${modified.length > 5 ? ', ...' : ''}`);
+    }
+    for (const sel of selections) if (sel.out.isDir && !sel.within) await mkdir(join(root, sel.out.path), { recursive: true });
     await runAll(
       needed.map((w) =>
         limit(async () => {
           const abs = join(root, w.path);
-          const size = await place(cachePath(config.cacheDir, w.id), abs);
+          await place(staged.get(w)!, abs);
           const st = await stat(abs);
           state.remember(abs, st, objectKey(w.id));
-          totalBytes += size;
+          totalBytes += st.size;
           placed++;
         }),
       ),
     );
   } finally {
+    await rm(stageDir, { recursive: true, force: true }).catch(() => {});
     await state.save().catch((e) => log.debug(`could not save pull state: ${messageOf(e)}`));
   }
 
@@ -256,18 +279,23 @@ async function assertParentsAreFolders(root: string, w: WorkFile): Promise<void>
   }
 }
 
-/** Copy a verified cache object into place atomically; reflink where the filesystem can. */
-async function place(from: string, to: string): Promise<number> {
+/** Move a staged, verified file into place atomically (rename over the target). */
+async function place(from: string, to: string): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
-  const tmp = tempPathFor(to);
   try {
-    await copyFile(from, tmp, fsConstants.COPYFILE_FICLONE);
-    await rename(tmp, to);
+    await rename(from, to);
   } catch (e) {
-    await rm(tmp, { force: true });
-    throw writeError(e, to);
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw writeError(e, to);
+    // A folder of the workspace on another filesystem: copy beside the target, then rename.
+    const tmp = tempPathFor(to);
+    try {
+      await copyFile(from, tmp);
+      await rename(tmp, to);
+    } catch (e2) {
+      await rm(tmp, { force: true });
+      throw writeError(e2, to);
+    }
   }
-  return (await stat(to)).size;
 }
 
 function writeError(e: unknown, path: string): Error {
@@ -321,33 +349,41 @@ interface Fetcher {
   idleTimeoutMs: number;
 }
 
-/** Make sure a verified copy of `id` is in the cache: trust a known one, re-hash an unknown one, else download. */
-async function ensureObject(f: Fetcher, remote: Remote, id: ObjectId, out: Out): Promise<void> {
+/**
+ * Make sure a verified copy of `id` is in the cache (trust a known one, re-hash an unknown one, else
+ * download it) and, when `stageTo` is given, also write it there.
+ */
+async function ensureObject(f: Fetcher, remote: Remote, id: ObjectId, out: Out, stageTo?: string): Promise<void> {
   const path = cachePath(f.cacheDir, id);
   const key = objectKey(id);
   const st = await stat(path).catch(() => undefined);
   if (st?.isFile()) {
-    if (f.state.isVerified(path, st, key)) return;
-    const h = await dvcHashFile(path, id.mode);
-    if (h.md5 === id.md5) {
-      f.state.remember(path, st, key);
+    let ok = f.state.isVerified(path, st, key);
+    if (!ok) {
+      const h = await dvcHashFile(path, id.mode);
+      ok = h.md5 === id.md5;
+      if (ok) f.state.remember(path, st, key);
+      else f.log.warning(`cache object ${path} is corrupt (md5 ${h.md5}); downloading it again`);
+    }
+    if (ok) {
+      if (stageTo) await copyFile(path, stageTo, fsConstants.COPYFILE_FICLONE);
       return;
     }
-    f.log.warning(`cache object ${path} is corrupt (md5 ${h.md5}); downloading it again`);
     f.state.forget(path);
     await rm(path, { force: true });
   }
-  await mkdir(join(path, '..'), { recursive: true });
+  await mkdir(dirname(path), { recursive: true });
   if (id.md5 === EMPTY_MD5 && !id.dir) {
     // Every empty file has this hash; no need to ask the remote for zero bytes.
     await writeFile(path, '');
+    if (stageTo) await writeFile(stageTo, '');
   } else {
-    await download(f, remote, id, out, path);
+    await download(f, remote, id, out, path, stageTo);
   }
   f.state.remember(path, await stat(path), key);
 }
 
-async function download(f: Fetcher, remote: Remote, id: ObjectId, out: Out, dest: string): Promise<void> {
+async function download(f: Fetcher, remote: Remote, id: ObjectId, out: Out, dest: string, stageTo?: string): Promise<void> {
   const what = `${id.dir ? 'directory listing' : 'object'} ${id.md5}${id.dir ? '.dir' : ''} of out ${out.path} (${out.source.file})`;
   let denied: number | undefined;
   const tried: string[] = [];
@@ -355,7 +391,7 @@ async function download(f: Fetcher, remote: Remote, id: ObjectId, out: Out, dest
     tried.push(key);
     for (let attempt = 0; ; attempt++) {
       try {
-        const r = await downloadOnce(f, remote, key, id, dest, what, out.source.file);
+        const r = await downloadOnce(f, remote, key, id, dest, what, out.source.file, stageTo);
         if (r === 'ok') return;
         if (typeof r === 'number') denied = r;
         break; // missing or denied under this layout: try the next one
@@ -386,8 +422,20 @@ async function download(f: Fetcher, remote: Remote, id: ObjectId, out: Out, dest
   );
 }
 
-/** One attempt: 'ok', 'missing', an HTTP status when denied; throws TransientError to retry. */
-async function downloadOnce(f: Fetcher, remote: Remote, key: string, id: ObjectId, dest: string, what: string, file: string): Promise<'ok' | 'missing' | number> {
+/**
+ * One attempt: 'ok', 'missing', an HTTP status when denied; throws TransientError to retry. The body
+ * is hashed and written to a temp file in the cache (renamed once verified) and to `stageTo` at once.
+ */
+async function downloadOnce(
+  f: Fetcher,
+  remote: Remote,
+  key: string,
+  id: ObjectId,
+  dest: string,
+  what: string,
+  file: string,
+  stageTo?: string,
+): Promise<'ok' | 'missing' | number> {
   const ctl = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
@@ -406,6 +454,9 @@ async function downloadOnce(f: Fetcher, remote: Remote, key: string, id: ObjectI
     // A .dir listing is hashed like a file of its out (DVC 2.x hashed it as text, which changes nothing for JSON).
     const hasher = new DvcHasher(id.mode);
     const progress = f.progress;
+    const copy = stageTo ? createWriteStream(stageTo) : undefined;
+    const copyDone = copy ? finished(copy) : undefined;
+    copyDone?.catch(() => {}); // awaited below; a failure also surfaces through write()
     try {
       await pipeline(
         opened.stream,
@@ -415,13 +466,17 @@ async function downloadOnce(f: Fetcher, remote: Remote, key: string, id: ObjectI
             hasher.update(chunk);
             received += chunk.length;
             progress.addBytes(chunk.length);
+            if (copy && !copy.write(chunk)) await once(copy, 'drain');
             yield chunk;
           }
         },
         createWriteStream(tmp),
         { signal: ctl.signal },
       );
+      copy?.end();
+      await copyDone;
     } catch (e) {
+      copy?.destroy();
       if (ctl.signal.aborted) throw ctl.signal.reason as Error;
       if (isWriteFailure(e)) throw writeError(e, tmp);
       throw new TransientError(`reading ${key}: ${describeFetchError(e)}`, undefined, { cause: e });
