@@ -40606,8 +40606,12 @@ class RegistryClient {
             // not a JSON error body
         }
         const who = this.creds ? ` as user "${this.creds.username}"` : ' anonymously';
+        const challenge = parseChallenge(String(res.headers['www-authenticate'] ?? ''));
         switch (res.status) {
             case 401:
+                if (challenge.params.error === 'insufficient_scope') {
+                    return new errors/* UserError */.yo(`${this.registry} refused ${opts.what}${who}: the token lacks ${challenge.params.scope ?? scopes.join(' ')} (insufficient_scope); grant the account access to the repository`, { field: 'image' });
+                }
                 return new errors/* UserError */.yo(this.creds
                     ? `${this.registry} rejected the credentials of user "${this.creds.username}" (401) for ${opts.what}: check the registry username and password (or token)`
                     : `${this.registry} requires a login for ${opts.what} (401): provide registry credentials (inputs username/password, MLOPS_REGISTRY_USERNAME/MLOPS_REGISTRY_PASSWORD, or docker login)`, { field: 'password' });
@@ -41000,8 +41004,12 @@ function creationTime(req) {
 }
 async function buildImage(req) {
     const env = req.processEnv ?? process.env;
+    if (!req.image && !req.source)
+        throw new errors/* UserError */.yo('Input required and not supplied: image (or source, to re-tag)', { field: 'image' });
+    // Explicit credentials belong to the registry we push to; any other registry uses docker's config.
+    const pushRegistry = (0,reference/* parseImageRef */.Q)(req.image || req.source, req.image ? 'image' : 'source').registry;
     const session = {
-        credentials: credentialResolver((0,reference/* parseImageRef */.Q)(req.image || req.source || 'x', req.image ? 'image' : 'source').registry, req.credentials, env, req.logger),
+        credentials: credentialResolver(pushRegistry, req.credentials, env, req.logger),
         insecure: req.insecure,
         logger: req.logger,
         client: req.client,
@@ -41020,8 +41028,6 @@ async function buildImage(req) {
         const r = await retagImage({ ...session, source: req.source, tags: full });
         return { mode: 'retag', digest: r.digest, image: `${(0,reference/* repoName */.Qq)(to)}@${r.digest}`, tags, uploadedBlobs: r.stats.blobsUploaded };
     }
-    if (!req.image)
-        throw new errors/* UserError */.yo('Input required and not supplied: image', { field: 'image' });
     const target = (0,reference/* parseImageRef */.Q)(req.image, 'image');
     if (target.tag || target.digest)
         throw new errors/* UserError */.yo(`image "${req.image}" must be registry/name without a tag or digest; put tags in tags`, { field: 'image' });
