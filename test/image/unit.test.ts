@@ -107,6 +107,10 @@ describe('tags, labels, cmd', () => {
     const event = join(dir, 'push.json');
     await writeFile(event, JSON.stringify({ head_commit: { id: 'd'.repeat(40), timestamp: '2026-05-06T07:08:09-01:00' } }));
     expect((await githubSource({ GITHUB_SHA: 'd'.repeat(40), GITHUB_EVENT_PATH: event }, dir)).created).toBe('2026-05-06T08:08:09Z');
+    // pull_request: the head is not checked out (only the merge commit is): the merge commit's time.
+    const pr = join(dir, 'pr.json');
+    await writeFile(pr, JSON.stringify({ pull_request: { head: { sha: 'e'.repeat(40) } } }));
+    expect(await githubSource({ GITHUB_SHA: sha, GITHUB_EVENT_PATH: pr }, dir)).toMatchObject({ revision: 'e'.repeat(40), created: '2026-03-04T03:06:07Z' });
   });
 });
 
