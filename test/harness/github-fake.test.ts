@@ -386,6 +386,35 @@ describe('github fake: issues, pulls, statuses, checks, deployments', () => {
   });
 });
 
+describe('github fake: users, teams, tags, rulesets, branch policies', () => {
+  it('knows only the users and teams it was told about', async () => {
+    fake.addUser('maintainer1');
+    fake.addTeam('acme', 'ml-leads', 'ML leads');
+    expect((await gh.rest.users.getByUsername({ username: 'maintainer1' })).data).toMatchObject({ login: 'maintainer1', type: 'User' });
+    expect((await gh.rest.users.getByUsername({ username: owner })).data.login).toBe(owner);
+    expect(await status(gh.rest.users.getByUsername({ username: 'nobody-here' }))).toBe(404);
+    expect((await gh.rest.teams.getByName({ org: 'acme', team_slug: 'ml-leads' })).data).toMatchObject({ slug: 'ml-leads', name: 'ML leads' });
+    expect(await status(gh.rest.teams.getByName({ org: 'acme', team_slug: 'nope' }))).toBe(404);
+  });
+
+  it('lists tags with the commit they peel to', async () => {
+    const tags = await gh.paginate(gh.rest.repos.listTags, { owner, repo, per_page: 100 });
+    const t = tags.find((x) => x.name === 'churn@v0.1.0')!;
+    expect(t.commit.sha).toBe(await fake.resolve(R, 'refs/tags/churn@v0.1.0'));
+  });
+
+  it('updates a ruleset and adds deployment branch policies', async () => {
+    const created = await gh.rest.repos.createRepoRuleset({ owner, repo, name: 'mlops', enforcement: 'evaluate', rules: [{ type: 'non_fast_forward' }] });
+    const updated = await gh.rest.repos.updateRepoRuleset({ owner, repo, ruleset_id: created.data.id, enforcement: 'active' });
+    expect(updated.data.enforcement).toBe('active');
+    await gh.rest.repos.createOrUpdateEnvironment({ owner, repo, environment_name: 'staging', deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } });
+    await gh.rest.repos.createDeploymentBranchPolicy({ owner, repo, environment_name: 'staging', name: 'staging' });
+    const policies = await gh.rest.repos.listDeploymentBranchPolicies({ owner, repo, environment_name: 'staging' });
+    expect(policies.data.branch_policies.map((p) => p.name)).toEqual(['staging']);
+    expect(fake.invalid).toEqual([]);
+  });
+});
+
 describe('github fake: faults', () => {
   // A fresh client per test: retry state must not carry over between tests.
   const client = () => createOctokit({ token: 'test-token', baseUrl: fake.url, pacing: false, logger: silentLogger });

@@ -11,7 +11,7 @@ import { makeTempDir, removeTempDir } from '../tmp.js';
 import { BareRepo, type RefInfo } from './git.js';
 import { DOCS, HttpError, type Reply } from './http.js';
 import { githubOpenApi, type Problem } from './openapi.js';
-import { handlers, scopeOf, type Ctx } from './routes.js';
+import { handlers, scopeOf, type Ctx, type TeamRec } from './routes.js';
 import {
   BOT,
   newId,
@@ -131,6 +131,8 @@ export class GitHubFake {
   /** Operations GitHub has but this fake does not implement (answered 404 with a message saying so). */
   readonly unimplemented: string[] = [];
   readonly repos = new Map<string, RepoRec>();
+  readonly users = new Map<string, User>();
+  readonly teams = new Map<string, TeamRec>();
   private readonly tokens = new Map<string, TokenInfo>();
   private readonly faultList: Fault[] = [];
   private server?: Server;
@@ -174,6 +176,21 @@ export class GitHubFake {
 
   addToken(token: string, permissions: Permissions, user: User = BOT): void {
     this.tokens.set(token, { token, permissions, user, used: 0 });
+    this.users.set(user.login.toLowerCase(), user);
+  }
+
+  /** Make an account known (GET /users/{login} answers 404 for unknown ones). */
+  addUser(login: string, type: 'User' | 'Bot' = 'User'): User {
+    const user = userFor(login, type);
+    this.users.set(login.toLowerCase(), user);
+    return user;
+  }
+
+  /** Make an org team known to GET /orgs/{org}/teams/{slug}. */
+  addTeam(org: string, slug: string, name = slug): TeamRec {
+    const team = { id: newId(), org, slug, name };
+    this.teams.set(`${org}/${slug}`.toLowerCase(), team);
+    return team;
   }
 
   async createRepo(fullName: string, opts: RepoOptions = {}): Promise<RepoRec> {
@@ -181,6 +198,7 @@ export class GitHubFake {
     if (!owner || !name) throw new Error(`repo must be owner/name: ${fullName}`);
     if (this.repos.has(fullName.toLowerCase())) throw new Error(`repo ${fullName} already exists in the fake`);
     const defaultBranch = opts.defaultBranch ?? 'main';
+    if (!this.users.has(owner.toLowerCase())) this.addUser(owner);
     const git = await BareRepo.init(join(this.root, `${owner}__${name}.git`), defaultBranch);
     const rec: RepoRec = {
       id: newId(),
@@ -242,7 +260,7 @@ export class GitHubFake {
       body: fields.body ?? null,
       state: 'open',
       state_reason: null,
-      user: fields.user ?? { login: 'octocat', id: 583231, type: 'User' },
+      user: fields.user ?? this.addUser('octocat'),
       labels: [],
       created_at: now(),
       updated_at: now(),
@@ -256,12 +274,12 @@ export class GitHubFake {
     fullName: string,
     fields: { head: string; base: string; title?: string; body?: string; draft?: boolean; user?: User },
   ): Promise<IssueRec> {
-    return createPullRecord(this, this.repo(fullName), { title: fields.title ?? fields.head, ...fields }, fields.user ?? { login: 'octocat', id: 583231, type: 'User' });
+    return createPullRecord(this, this.repo(fullName), { title: fields.title ?? fields.head, ...fields }, fields.user ?? this.addUser('octocat'));
   }
 
   /** Label an issue/PR as `actor` did (shows in /events and /timeline). */
   addLabel(fullName: string, number: number, label: string, actor: string | User = 'octocat'): void {
-    const user = typeof actor === 'string' ? { login: actor, id: 100000 + actor.length, type: 'User' as const } : actor;
+    const user = typeof actor === 'string' ? this.addUser(actor) : actor;
     labelIssue(this.repo(fullName), number, [label], user);
   }
 
@@ -269,7 +287,7 @@ export class GitHubFake {
   addComment(fullName: string, number: number, body: string, user: string | User = 'octocat'): CommentRec {
     const repo = this.repo(fullName);
     if (!repo.issues.has(number)) throw new Error(`no issue or PR #${number} in ${fullName}`);
-    const u = typeof user === 'string' ? { login: user, id: 100000 + user.length, type: 'User' as const } : user;
+    const u = typeof user === 'string' ? this.addUser(user) : user;
     const c: CommentRec = { id: newId(), issue: number, body, user: u, created_at: now(), updated_at: now() };
     repo.comments.push(c);
     return c;
@@ -487,6 +505,15 @@ export class GitHubFake {
     res.writeHead(reply.status, headers);
     res.end(method === 'HEAD' ? undefined : text);
   }
+}
+
+/** A stable id per login, so the same user always has the same id. */
+function userFor(login: string, type: 'User' | 'Bot'): User {
+  if (login === BOT.login) return BOT;
+  if (login === 'octocat') return { login, id: 583231, type: 'User' };
+  let h = 0;
+  for (const ch of login) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return { login, id: 1_000_000 + (h % 100_000_000), type };
 }
 
 function isPullConversation(repo: RepoRec, params: Record<string, string>): boolean {

@@ -20,9 +20,20 @@ import {
   type User,
 } from './state.js';
 
+export interface TeamRec {
+  id: number;
+  org: string;
+  slug: string;
+  name: string;
+}
+
 export interface FakeView extends RepoLookup {
   url: string;
   serverUrl: string;
+  /** Known accounts by lower-case login (GET /users/{username} answers 404 for others). */
+  users: Map<string, User>;
+  /** Teams by `org/slug`, lower-case. */
+  teams: Map<string, TeamRec>;
 }
 
 export interface Ctx {
@@ -52,7 +63,9 @@ export function scopeOf(operationId: string): Scope {
   if (operationId.startsWith('checks/')) return 'checks';
   if (/commit-status|combined-status/.test(operationId)) return 'statuses';
   if (operationId.includes('deployment')) return 'deployments';
-  if (/environment|protection|ruleset/.test(operationId)) return 'administration';
+  if (/environment|protection|ruleset|branch-policy/.test(operationId)) return 'administration';
+  if (operationId === 'repos/list-tags') return 'contents';
+  if (operationId.startsWith('users/') || operationId.startsWith('teams/')) return 'metadata';
   if (/content|file|commit|compare|branch/.test(operationId)) return 'contents';
   return 'metadata';
 }
@@ -89,7 +102,7 @@ function userJson(c: Ctx, u: User) {
   };
 }
 
-const ownerUser = (r: RepoRec): User => ({ login: r.owner, id: 9919 + r.owner.length, type: 'User' });
+const ownerUser = (c: Ctx, r: RepoRec): User => c.fake.users.get(r.owner.toLowerCase()) ?? { login: r.owner, id: 9919, type: 'User' };
 
 function repoJson(c: Ctx, r: RepoRec = c.repo) {
   const url = repoApi(c, r);
@@ -101,7 +114,7 @@ function repoJson(c: Ctx, r: RepoRec = c.repo) {
     full_name: r.fullName,
     private: r.private,
     visibility: r.private ? 'private' : 'public',
-    owner: userJson(c, ownerUser(r)),
+    owner: userJson(c, ownerUser(c, r)),
     html_url: repoHtml(c, r),
     description: null,
     fork: false,
@@ -202,7 +215,7 @@ function branchEnd(c: Ctx, i: IssueRec, which: 'head' | 'base') {
   const pr = i.pull!;
   const repo = which === 'head' ? (c.fake.repos.get(pr.headRepo.toLowerCase()) ?? c.repo) : c.repo;
   const ref = which === 'head' ? pr.headRef : pr.baseRef;
-  return { label: `${repo.owner}:${ref}`, ref, sha: which === 'head' ? pr.headSha : pr.baseSha, user: userJson(c, ownerUser(repo)), repo: repoJson(c, repo) };
+  return { label: `${repo.owner}:${ref}`, ref, sha: which === 'head' ? pr.headSha : pr.baseSha, user: userJson(c, ownerUser(c, repo)), repo: repoJson(c, repo) };
 }
 
 function pullJson(c: Ctx, i: IssueRec) {
@@ -1216,6 +1229,80 @@ export const handlers: Record<string, Handler> = {
       const { rules: _r, conditions: _c, bypass_actors: _b, ...summary } = r;
       return summary;
     }),
+  'repos/update-repo-ruleset': (c) => {
+    const r = c.repo.rulesets.find((x) => x.id === Number(c.params.ruleset_id));
+    if (!r) throw notFound();
+    for (const k of ['name', 'target', 'enforcement', 'bypass_actors', 'conditions', 'rules']) if (c.body[k] !== undefined) r[k] = c.body[k];
+    r.updated_at = now();
+    return { status: 200, body: r };
+  },
+  'repos/create-deployment-branch-policy': (c) => {
+    const env = c.repo.environments.get(c.params.environment_name!.toLowerCase());
+    if (!env) throw notFound();
+    const policies = ((env.__branch_policies as Record<string, unknown>[] | undefined) ??= []);
+    const type = c.body.type ?? 'branch';
+    if (policies.some((p) => p.name === c.body.name && p.type === type)) throw validationFailed('DeploymentBranchPolicy', 'name', 'already_exists');
+    const id = newId();
+    const policy = { id, node_id: nodeId('DBP', id), name: c.body.name, type };
+    policies.push(policy);
+    return { status: 200, body: policy };
+  },
+  'repos/list-deployment-branch-policies': (c) => {
+    const env = c.repo.environments.get(c.params.environment_name!.toLowerCase());
+    if (!env) throw notFound();
+    const policies = (env.__branch_policies as Record<string, unknown>[] | undefined) ?? [];
+    return paginate(c, policies, (p) => p, (slice, total) => ({ total_count: total, branch_policies: slice }));
+  },
+  'repos/list-tags': async (c) => {
+    const tags = (await c.repo.git.refs('refs/tags/')).reverse();
+    const out = [];
+    for (const t of tags) {
+      const commit = await c.repo.git.resolve(t.ref);
+      if (!commit) continue;
+      const name = t.ref.slice('refs/tags/'.length);
+      out.push({
+        name,
+        commit: { sha: commit, url: `${repoApi(c)}/commits/${commit}` },
+        zipball_url: `${repoApi(c)}/zipball/refs/tags/${name}`,
+        tarball_url: `${repoApi(c)}/tarball/refs/tags/${name}`,
+        node_id: nodeId('REF', t.ref),
+      });
+    }
+    return paginate(c, out);
+  },
+  'users/get-by-username': (c) => {
+    const u = c.fake.users.get(c.params.username!.toLowerCase());
+    if (!u) throw notFound();
+    return { status: 200, body: { ...userJson(c, u), name: null, company: null, blog: '', location: null, email: null, hireable: null, bio: null, twitter_username: null, public_repos: 0, public_gists: 0, followers: 0, following: 0, created_at: '2011-01-25T18:44:36Z', updated_at: '2026-01-01T00:00:00Z' } };
+  },
+  'teams/get-by-name': (c) => {
+    const t = c.fake.teams.get(`${c.params.org}/${c.params.team_slug}`.toLowerCase());
+    if (!t) throw notFound();
+    const url = `${api(c)}/orgs/${t.org}/teams/${t.slug}`;
+    return {
+      status: 200,
+      body: {
+        id: t.id,
+        node_id: nodeId('T', t.id),
+        url,
+        html_url: `${c.fake.serverUrl}/orgs/${t.org}/teams/${t.slug}`,
+        name: t.name,
+        slug: t.slug,
+        description: null,
+        privacy: 'closed',
+        notification_setting: 'notifications_enabled',
+        permission: 'pull',
+        members_url: `${url}/members{/member}`,
+        repositories_url: `${url}/repos`,
+        parent: null,
+        members_count: 0,
+        repos_count: 0,
+        created_at: '2020-01-01T00:00:00Z',
+        updated_at: '2020-01-01T00:00:00Z',
+        organization: { login: t.org, id: 1000 + t.org.length, node_id: nodeId('O', t.org), url: `${api(c)}/orgs/${t.org}`, repos_url: `${api(c)}/orgs/${t.org}/repos`, events_url: `${api(c)}/orgs/${t.org}/events`, hooks_url: `${api(c)}/orgs/${t.org}/hooks`, issues_url: `${api(c)}/orgs/${t.org}/issues`, members_url: `${api(c)}/orgs/${t.org}/members{/member}`, public_members_url: `${api(c)}/orgs/${t.org}/public_members{/member}`, avatar_url: '', description: null, has_organization_projects: true, has_repository_projects: true, public_repos: 0, public_gists: 0, followers: 0, following: 0, html_url: `${c.fake.serverUrl}/${t.org}`, created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z', type: 'Organization', archived_at: null },
+      },
+    };
+  },
   'repos/get-repo-ruleset': (c) => {
     const r = c.repo.rulesets.find((x) => x.id === Number(c.params.ruleset_id));
     if (!r) throw notFound();
