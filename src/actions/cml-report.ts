@@ -9,6 +9,7 @@ import { UserError } from '../lib/errors.js';
 import { resolveRunContext } from '../lib/github/context.js';
 import { createOctokit } from '../lib/github/octokit.js';
 import { snapshotErrors } from '../lib/metrics/index.js';
+import { GitHubTagBackend } from '../lib/registry/index.js';
 import { publishReport } from '../lib/report/publish.js';
 
 await runAction(async () => {
@@ -32,6 +33,8 @@ await runAction(async () => {
     baselineRef: input('baseline-ref') || ctx.baseRef || process.env.GITHUB_BASE_REF || undefined,
     servingRef: input('serving-ref') || undefined,
     servingLabel: input('serving-label') || undefined,
+    servingStage: input('serving-stage') || 'auto',
+    registry: octokit ? new GitHubTagBackend(octokit, { owner: ctx.owner, repo: ctx.repo, log: logger }) : undefined,
     reportId: input('report-id') || 'metrics',
     title: input('title') || 'Metrics report',
     overrideLabel: input('override-label'),

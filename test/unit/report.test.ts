@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateGate } from '../../src/lib/gate.js';
+import { GitTagBackend } from '../../src/lib/git/tags.js';
 import { commentMarker, MAX_COMMENT_CHARS, truncateBody, upsertStickyComment } from '../../src/lib/github/comments.js';
 import { resolveRunContext, runUrl } from '../../src/lib/github/context.js';
 import { createOctokit } from '../../src/lib/github/octokit.js';
@@ -9,6 +11,8 @@ import { clip } from '../../src/lib/github/statuses.js';
 import { silentLogger } from '../../src/lib/log.js';
 import type { Snapshot } from '../../src/lib/metrics/index.js';
 import { buildReport, renderHtml, renderMarkdown, type ReportSection } from '../../src/lib/report/index.js';
+import { publishReport } from '../../src/lib/report/publish.js';
+import { createExampleProject } from '../fixtures/example-project.js';
 import { startGitHubFake, type GitHubFake } from '../harness/github-fake/index.js';
 import { cleanupTempDirs, makeTempDir } from '../harness/tmp.js';
 
@@ -194,5 +198,32 @@ describe('PR context and sticky comments against the API fake', () => {
     expect(fake.count('issues/create-comment')).toBe(3);
     expect(fake.count('issues/delete-comment')).toBe(2);
     expect(fake.comments(repo, prNumber).filter((c) => c.body.startsWith(commentMarker('race')))).toHaveLength(1);
+  });
+});
+
+describe('serving model from the registry tags', () => {
+  afterAll(cleanupTempDirs);
+
+  it('auto: the version in the stage of the target branch, compared by its commit', async () => {
+    const p = await createExampleProject({ mlopsYml: 'artifact: churn-model\n' });
+    const env = { ...process.env, GIT_COMMITTER_NAME: 'r', GIT_COMMITTER_EMAIL: 'r@x', GIT_COMMITTER_DATE: '2026-01-02T00:00:00Z' };
+    const tag = (name: string, msg: string) => execFileSync('git', ['tag', '-a', name, '-m', msg, p.baseSha], { cwd: p.dir, env });
+    tag('churn-model@v1.2.0', 'Registering artifact churn-model version v1.2.0');
+    tag('churn-model#dev#1', 'Assigning stage dev to artifact churn-model version v1.2.0');
+    const outDir = await makeTempDir();
+    const r = await publishReport({
+      ctx: { owner: '', repo: '', eventName: 'local', sha: p.headSha, baseRef: 'main', fromFork: false, labels: [] },
+      cwd: p.dir,
+      baselineRef: 'main',
+      reportId: 'metrics',
+      title: 'Metrics report',
+      reportPath: join(outDir, 'report.md'),
+      comment: false,
+      plots: false,
+      imageHost: 'none',
+      registry: new GitTagBackend({ cwd: p.dir }),
+    });
+    expect(r.markdown).toContain(`### Metrics vs serving model dev v1.2.0 (${p.baseSha.slice(0, 7)})`);
+    expect(r.markdown).toContain(`| eval/metrics.json | roc_auc.test | 0.94602 | 0.9512 | 0.0051787 |`);
   });
 });

@@ -4,7 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UserError } from '../errors.js';
+import { stageOfBranch, type MlopsConfig } from '../config.js';
+import { messageOf, UserError } from '../errors.js';
 import type { GateVerdict } from '../gate.js';
 import { hostAssets } from '../github/assets.js';
 import { upsertStickyComment } from '../github/comments.js';
@@ -13,6 +14,7 @@ import type { Octokit } from '../github/octokit.js';
 import type { Logger } from '../log.js';
 import type { Snapshot } from '../metrics/index.js';
 import type { RevisionSpec } from '../plots/index.js';
+import { readState, servingCommit, type RegistryBackend } from '../registry/index.js';
 import { buildReport, renderHtml, renderMarkdown, type Override, type ReportSection } from './index.js';
 import { buildPlotsSection, type PlotHost } from './plots.js';
 import { baselinesOf, findOverride, forkAware, gateOf, loadLoopConfig, readSnapshots } from './pr-loop.js';
@@ -28,6 +30,13 @@ export interface PublishOptions {
   baselineRef?: string;
   servingRef?: string;
   servingLabel?: string;
+  /**
+   * Compare with the model serving in this stage (from the registry tags): a stage name, `auto` (the
+   * stage of the PR's target branch, per mlops.yml branches) or `none`. An explicit servingRef wins.
+   */
+  servingStage?: string;
+  /** Where the registry tags are read from (GitHub API in actions, local git in the CLI). */
+  registry?: RegistryBackend;
   reportId: string;
   title: string;
   overrideLabel?: string;
@@ -73,13 +82,35 @@ function branchHost(octokit: Octokit, ctx: RunContext, logger?: Logger): PlotHos
   };
 }
 
+/** The commit of the version serving in the target stage, from the registry; undefined when none. */
+async function findServing(o: PublishOptions, config: MlopsConfig | undefined): Promise<{ ref: string; label: string } | undefined> {
+  const want = o.servingStage ?? 'auto';
+  if (want === 'none' || !o.registry || !config?.artifact) return undefined;
+  const stage = want === 'auto' ? (o.ctx.baseRef ? stageOfBranch(config, o.ctx.baseRef) : undefined) : want;
+  if (!stage) return undefined;
+  try {
+    const state = await readState(o.registry, config.artifact, o.logger);
+    const s = servingCommit(state, config.artifact, stage);
+    if (!s) {
+      o.logger?.info(`No version of ${config.artifact} is in stage ${stage} yet: no serving-model comparison`);
+      return undefined;
+    }
+    return { ref: s.commit, label: o.servingLabel ?? `${stage} ${s.version}` };
+  } catch (e) {
+    // The report is still useful without this table; say why it is missing.
+    o.logger?.warning(`Cannot read the model registry (${o.registry.where}) for stage ${stage}: ${messageOf(e)}`);
+    return undefined;
+  }
+}
+
 export async function publishReport(o: PublishOptions): Promise<PublishResult> {
   const { ctx, logger } = o;
   if (!['branch', 'none'].includes(o.imageHost)) {
     throw new UserError(`image-host must be branch or none, got "${o.imageHost}"`, { field: 'image-host' });
   }
   const cfg = loadLoopConfig({ cwd: o.cwd, configPath: o.configPath, rules: o.rules, metrics: o.metrics, params: o.params });
-  const snaps = await readSnapshots(o.cwd, cfg.sources, { base: o.baselineRef, serving: o.servingRef }, logger);
+  const serving = o.servingRef ? { ref: o.servingRef, label: o.servingLabel } : await findServing(o, cfg.config);
+  const snaps = await readSnapshots(o.cwd, cfg.sources, { base: o.baselineRef, serving: serving?.ref }, logger);
   const gate = cfg.rules.length ? gateOf(cfg, snaps) : undefined;
   let override: Override | undefined;
   if (gate && !gate.passed && o.octokit && o.overrideLabel && ctx.prNumber) {
@@ -107,7 +138,7 @@ export async function publishReport(o: PublishOptions): Promise<PublishResult> {
     title: o.title,
     head: snaps.head,
     headLabel: ctx.sha ? ctx.sha.slice(0, 7) : 'workspace',
-    baselines: baselinesOf(snaps, o.servingLabel),
+    baselines: baselinesOf(snaps, serving?.label),
     gate,
     override,
     sha: ctx.sha || undefined,
