@@ -43,6 +43,8 @@ export interface RunOptions {
   /** Runner OS/arch reported to the action; default Linux/X64. */
   runnerOs?: 'Linux' | 'macOS' | 'Windows';
   runnerArch?: 'X64' | 'ARM64';
+  /** Step debug logging (RUNNER_DEBUG=1), as when a run is re-run with debug logging. */
+  debug?: boolean;
 }
 
 export interface Annotation {
@@ -156,7 +158,9 @@ export async function runActionDir(dir: string, opts: RunOptions = {}): Promise<
     GITHUB_ACTIONS: 'true',
     CI: 'true',
     GITHUB_REPOSITORY: repository,
+    GITHUB_REPOSITORY_ID: '123456789',
     GITHUB_REPOSITORY_OWNER: owner,
+    GITHUB_REPOSITORY_OWNER_ID: '987654',
     GITHUB_EVENT_NAME: eventName,
     GITHUB_EVENT_PATH: eventPath,
     GITHUB_SHA: sha,
@@ -175,8 +179,11 @@ export async function runActionDir(dir: string, opts: RunOptions = {}): Promise<
     GITHUB_JOB: 'test',
     GITHUB_ACTION: '__self',
     GITHUB_ACTOR: actor,
+    GITHUB_ACTOR_ID: '583231',
     GITHUB_TRIGGERING_ACTOR: actor,
     GITHUB_WORKFLOW: 'test',
+    GITHUB_WORKFLOW_REF: `${repository}/.github/workflows/test.yml@${ref}`,
+    GITHUB_WORKFLOW_SHA: sha,
     GITHUB_RETENTION_DAYS: '90',
     RUNNER_OS: opts.runnerOs ?? 'Linux',
     RUNNER_ARCH: opts.runnerArch ?? 'X64',
@@ -185,6 +192,7 @@ export async function runActionDir(dir: string, opts: RunOptions = {}): Promise<
     RUNNER_TEMP: runnerTemp,
     RUNNER_TOOL_CACHE: toolCache,
     ...files,
+    ...(opts.debug ? { RUNNER_DEBUG: '1' } : {}),
   };
 
   const context = {
