@@ -41269,8 +41269,8 @@ function webUrl(remote) {
 }
 /**
  * Source info inside a workflow run, from the runner's environment and event payload: on a pull
- * request the revision is the PR head sha; the time comes from the checked-out commit, else from
- * the push payload.
+ * request the revision is the PR head sha; the time is that commit's when it is checked out, else the
+ * push payload's, else (a PR's merge checkout) the checked-out commit's.
  */
 async function githubSource(env, cwd) {
     let payload = {};
@@ -41289,6 +41289,9 @@ async function githubSource(env, cwd) {
     if (!created && payload.head_commit?.timestamp && (!revision || payload.head_commit.id === revision)) {
         created = rfc3339(new Date(payload.head_commit.timestamp));
     }
+    // A PR checkout holds the merge commit, not the head: its time is still fixed for re-runs of this run.
+    if (!created && env.GITHUB_SHA && env.GITHUB_SHA !== revision)
+        created = await commitTime(cwd, env.GITHUB_SHA);
     const spdx = payload.repository?.license?.spdx_id;
     return {
         repository,
