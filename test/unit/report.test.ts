@@ -7,7 +7,7 @@ import { GitTagBackend } from '../../src/lib/git/tags.js';
 import { commentMarker, MAX_COMMENT_CHARS, truncateBody, upsertStickyComment } from '../../src/lib/github/comments.js';
 import { resolveRunContext, runUrl } from '../../src/lib/github/context.js';
 import { createOctokit } from '../../src/lib/github/octokit.js';
-import { clip } from '../../src/lib/github/statuses.js';
+import { clip, completeCheckRun, setCommitStatus } from '../../src/lib/github/statuses.js';
 import { silentLogger } from '../../src/lib/log.js';
 import type { Snapshot } from '../../src/lib/metrics/index.js';
 import { buildReport, renderHtml, renderMarkdown, type ReportSection } from '../../src/lib/report/index.js';
@@ -171,6 +171,19 @@ describe('PR context and sticky comments against the API fake', () => {
   it('merge_group: the queue head sha and the PR number from the queue branch', async () => {
     const payload = { merge_group: { head_sha: 'c'.repeat(40), head_ref: `refs/heads/gh-readonly-queue/main/pr-${prNumber}-${'d'.repeat(40)}`, base_ref: 'refs/heads/main' } };
     expect(await resolveRunContext(undefined, { env: await env('merge_group', payload) })).toMatchObject({ sha: 'c'.repeat(40), prNumber, baseRef: 'main' });
+  });
+
+  it('commit status with a long description is clipped to 140; check runs complete in one call', async () => {
+    const o = octokit();
+    await setCommitStatus(o, { owner: 'acme', repo: 'ctx', sha, state: 'failure', context: 'metric-gate', description: 'x'.repeat(300), targetUrl: 'https://github.com/acme/ctx/actions/runs/1' });
+    const [st] = fake.statuses(repo, sha).filter((x) => x.context === 'metric-gate');
+    expect(st!.description).toHaveLength(140);
+    expect(st!.target_url).toBe('https://github.com/acme/ctx/actions/runs/1');
+    fake.clearLog();
+    const url = await completeCheckRun(o, { owner: 'acme', repo: 'ctx', sha, name: 'metric-gate', conclusion: 'success', title: '2/2 rules passed', summary: '| a | b |' });
+    expect(fake.requests.map((q) => q.operationId)).toEqual(['checks/create']);
+    expect(url).toMatch(/^https:\/\/github\.com\/acme\/ctx\/runs\/\d+$/);
+    expect(fake.checkRuns(repo, sha)[0]).toMatchObject({ name: 'metric-gate', status: 'completed', conclusion: 'success' });
   });
 
   it('sticky comment: 2 calls to update when it is on the first page, unchanged body writes nothing', async () => {
