@@ -98,7 +98,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     const port = await freePort();
     const configFile = join(dir, 'config.yml');
     await writeFile(configFile, configYaml(storageDir, port, htpasswdFile, opts.relativeUrls ?? false));
-    const child = spawn(REGISTRY_BIN, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OTEL_TRACES_EXPORTER: 'none' } });
+    const child = spawn(REGISTRY_BIN, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const keep = (d: Buffer) => {
       out += d.toString('utf8');
