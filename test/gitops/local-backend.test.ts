@@ -87,7 +87,7 @@ describe('local git backend', () => {
     // Nothing left behind in the shared clone.
     expect(g(shared, 'worktree', 'list').split('\n')).toHaveLength(1);
     expect(g(shared, 'for-each-ref', 'refs/mlops/')).toBe('');
-  }, 60_000);
+  }, 180_000);
 
   it('same image again: changed=false and no commit', async () => {
     const dir = await clone('again');

@@ -31,8 +31,9 @@ export interface LocalGitOptions {
 class LostRace extends Error {}
 
 /**
- * `git worktree add` reads every registered worktree, and one being registered concurrently can be
- * half-written; in one process such adds are serialised per repository, across processes retried.
+ * `git worktree add` reads every registered worktree, and one being registered or removed
+ * concurrently is half-there; in one process these are serialised per repository, across processes
+ * the attempt is retried.
  */
 const worktreeLocks = new Map<string, Promise<unknown>>();
 function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -40,6 +41,11 @@ function serialised<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const next = prev.then(fn, fn);
   worktreeLocks.set(key, next.catch(() => undefined));
   return next;
+}
+
+interface Session {
+  dir?: string;
+  wt?: string;
 }
 
 // Background maintenance would race with concurrent attempts in the same repository.
@@ -86,10 +92,11 @@ export class LocalGitBackend implements GitopsBackend {
   /** Fetch `branch` into a private ref and return its commit (undefined when the remote lacks it). */
   private async fetchHead(branch: string, into: string): Promise<string | undefined> {
     if (!this.opts.remote) return this.headOf(branch);
-    const r = await this.run(['fetch', '-q', '--no-tags', '--no-write-fetch-head', '--refmap=', this.opts.remote, `+refs/heads/${branch}:${into}`], undefined, true);
+    // Fetch walks every worktree's HEAD; a worktree being added at that moment is a "bad object": retried.
+    const r = await this.run(['fetch', '-q', '--no-tags', '--no-write-fetch-head', '--refmap=', this.opts.remote!, `+refs/heads/${branch}:${into}`], undefined, true);
     if (r.code !== 0) {
       if (/couldn't find remote ref|no such ref/i.test(r.stderr)) return undefined;
-      if (/cannot lock ref|unable to update local ref/i.test(r.stderr)) throw new LostRace(r.stderr);
+      if (/cannot lock ref|unable to update local ref|bad object .*worktrees\//i.test(r.stderr)) throw new LostRace(r.stderr);
       throw new GitError(['fetch', this.opts.remote, branch], r);
     }
     return gitOut(['rev-parse', into], { cwd: this.opts.repoDir });
@@ -97,16 +104,19 @@ export class LocalGitBackend implements GitopsBackend {
 
   async commitFile(opts: CommitFileOptions): Promise<CommitOutcome> {
     let attempts = 0;
+    // One worktree for all attempts of this bump: only the fetch-to-push window is repeated.
+    const session: Session = {};
     try {
       return await withRetry(
         async () => {
           attempts++;
-          return await this.attempt(opts, attempts);
+          return await this.attempt(opts, attempts, session);
         },
         {
           attempts: this.opts.attempts ?? 30,
-          baseDelayMs: 50,
-          maxDelayMs: 1_000,
+          // About one attempt's duration, doubling: losers spread out instead of colliding again.
+          baseDelayMs: 150,
+          maxDelayMs: 3_000,
           retryIf: (e) => e instanceof LostRace,
           onRetry: (_e, n, ms) => this.log.debug(`${opts.branch} moved under bump attempt ${n}; retrying in ${Math.round(ms)} ms`),
         },
@@ -116,12 +126,13 @@ export class LocalGitBackend implements GitopsBackend {
         throw new UserError(`${this.where} branch ${opts.branch} kept moving; gave up after ${attempts} attempts (nothing was lost: re-run to apply)`);
       }
       throw e;
+    } finally {
+      await this.removeWorktree(session);
     }
   }
 
-  private async attempt(opts: CommitFileOptions, n: number): Promise<CommitOutcome> {
-    const id = randomUUID();
-    const tmpRef = `refs/mlops/bump/${id}`;
+  private async attempt(opts: CommitFileOptions, n: number, session: Session): Promise<CommitOutcome> {
+    const tmpRef = `refs/mlops/bump/${randomUUID()}`;
     let base = await this.fetchHead(opts.branch, tmpRef);
     const creating = base === undefined;
     try {
@@ -133,7 +144,7 @@ export class LocalGitBackend implements GitopsBackend {
       const current = await this.readAt(base!, opts.path);
       const update = opts.apply(current);
       if (!update || update.content === current) return { changed: false, commit: creating ? undefined : base, attempts: n };
-      const commit = await this.commitInWorktree(base!, opts.path, update.content, update.message);
+      const commit = await this.commitOn(session, base!, opts.path, update.content, update.message);
       await this.publish(opts.branch, commit, creating ? undefined : base!);
       return { changed: true, commit, attempts: n };
     } finally {
@@ -146,29 +157,33 @@ export class LocalGitBackend implements GitopsBackend {
     return r.code === 0 ? r.stdout : undefined;
   }
 
-  /** Commit one file on top of `base` in a throwaway worktree; returns the new commit. */
-  private async commitInWorktree(base: string, path: string, content: string, message: string): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'mlops-bump-'));
-    // A unique basename: git names the worktree's admin folder after it.
-    const wt = join(dir, `wt-${randomUUID().slice(0, 8)}`);
-    try {
-      // --no-checkout + reset: the index gets the whole tree, the disk only the file we write.
+  /** Commit one file on top of `base` in the session's throwaway worktree; returns the new commit. */
+  private async commitOn(session: Session, base: string, path: string, content: string, message: string): Promise<string> {
+    if (!session.wt) {
+      session.dir = await mkdtemp(join(tmpdir(), 'mlops-bump-'));
+      // A unique basename: git names the worktree's admin folder after it.
+      const wt = join(session.dir, `wt-${randomUUID().slice(0, 8)}`);
+      // --no-checkout: the disk gets only the file we write; `reset` below fills the index.
       const add = await serialised(this.opts.repoDir, () => this.run(['worktree', 'add', '-q', '--detach', '--no-checkout', wt, base], undefined, true));
       if (add.code !== 0) {
         if (/worktrees\/|commondir|gitdir/.test(add.stderr)) throw new LostRace(add.stderr);
         throw new GitError(['worktree', 'add', wt, base], add);
       }
-      await this.run(['reset', '-q', base], wt);
-      const file = join(wt, path);
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, content);
-      await this.run(['add', '--', path], wt);
-      await this.run(['commit', '-q', '--no-verify', '-m', message], wt);
-      return await gitOut(['rev-parse', 'HEAD'], { cwd: wt });
-    } finally {
-      await serialised(this.opts.repoDir, () => this.run(['worktree', 'remove', '--force', wt], undefined, true));
-      await rm(dir, { recursive: true, force: true });
+      session.wt = wt;
     }
+    const wt = session.wt;
+    await this.run(['reset', '-q', base], wt);
+    const file = join(wt, path);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, content);
+    await this.run(['add', '--', path], wt);
+    await this.run(['commit', '-q', '--no-verify', '-m', message], wt);
+    return await gitOut(['rev-parse', 'HEAD'], { cwd: wt });
+  }
+
+  private async removeWorktree(session: Session): Promise<void> {
+    if (session.wt) await serialised(this.opts.repoDir, () => this.run(['worktree', 'remove', '--force', session.wt!], undefined, true));
+    if (session.dir) await rm(session.dir, { recursive: true, force: true });
   }
 
   /** Fast-forward `branch` to `commit`: push without force, or compare-and-swap the local ref. */
