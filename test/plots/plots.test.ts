@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, symlinkSync, truncateSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flatDatapoints, variedKeys } from '../../src/lib/plots/convert.js';
+import { allDatapoints, flatDatapoints, variedKeys } from '../../src/lib/plots/convert.js';
 import { parseDataFile, parseDelimited, toDatapoints } from '../../src/lib/plots/data.js';
 import { parseDvcYamlPlots, parseTopLevelPlots } from '../../src/lib/plots/definitions.js';
 import { minMaxBuckets } from '../../src/lib/plots/downsample.js';
@@ -114,28 +114,33 @@ describe('plot data files', () => {
     );
     expect(c.x).toBe('fpr');
     expect(c.y).toBe('tpr');
-    expect(c.datapoints[0]).toEqual({ fpr: 0, tpr: 0, rev: 'head', filename: 'train.json', field: 'tpr' });
-    expect(c.datapoints).toHaveLength(4);
+    expect(allDatapoints(c)[0]).toEqual({ fpr: 0, tpr: 0, rev: 'head', filename: 'train.json', field: 'tpr' });
+    expect(allDatapoints(c)).toHaveLength(4);
     expect(variedKeys(c.yDefs)).toEqual(['filename']);
 
     const loss = flatDatapoints({ id: 'loss.tsv', kind: 'path', configFile: 'dvc.yaml', props: {} }, 'base', new Map([['loss.tsv', [{ a: '1', loss: '0.5' }]]]));
     expect(loss).toMatchObject({ x: 'step', y: 'loss', xLabel: 'step', yLabel: 'loss' });
-    expect(loss.datapoints[0]).toMatchObject({ step: 0, loss: '0.5', rev: 'base', filename: 'loss.tsv', field: 'loss' });
+    expect(allDatapoints(loss)[0]).toMatchObject({ step: 0, loss: '0.5', rev: 'base', filename: 'loss.tsv', field: 'loss' });
 
     const two = flatDatapoints({ id: 'm.json', kind: 'path', configFile: 'dvc.yaml', props: { y: ['acc', 'loss'] } }, 'head', new Map([['m.json', [{ acc: 1, loss: 2 }]]]));
     expect(two.y).toBe('dvc_inferred_y_value');
     expect(two.yLabel).toBe('y');
-    expect(two.datapoints.map((d) => d.dvc_inferred_y_value)).toEqual([1, 2]);
+    expect(allDatapoints(two).map((d) => d.dvc_inferred_y_value)).toEqual([1, 2]);
     expect(variedKeys(two.yDefs)).toEqual(['field']);
   });
 
   it('keeps spikes when reducing a long series (min/max per bucket)', () => {
-    const pts = Array.from({ length: 10_000 }, (_, i) => ({ x: i, y: i === 4321 ? 100 : Math.sin(i / 100) }));
-    const kept = minMaxBuckets(pts, 'x', 'y', 500);
+    // Shuffled input: the reduction sorts by x first.
+    const order = Array.from({ length: 10_000 }, (_, i) => (i * 7919) % 10_000);
+    const xs = Float64Array.from(order);
+    const ys = Float64Array.from(order, (i) => (i === 4321 ? 100 : i === 1234 ? -100 : Math.sin(i / 100)));
+    const kept = minMaxBuckets(xs, ys, [...order.keys()], 500);
     expect(kept.length).toBeLessThanOrEqual(1002);
-    expect(kept.some((d) => d.y === 100)).toBe(true);
-    expect(kept[0]!.x).toBe(0);
-    expect(kept[kept.length - 1]!.x).toBe(9999);
+    expect(kept.map((i) => ys[i])).toContain(100);
+    expect(kept.map((i) => ys[i])).toContain(-100);
+    expect(xs[kept[0]!]).toBe(0);
+    expect(xs[kept[kept.length - 1]!]).toBe(9999);
+    expect(kept.map((i) => xs[i]!)).toEqual([...kept.map((i) => xs[i]!)].sort((a, b) => a - b));
   });
 });
 

@@ -26,8 +26,24 @@ export interface YDef {
   field: string;
 }
 
+/**
+ * One (file, field) series of one revision, not yet materialised: values are read by index so large
+ * series can be checked and reduced before any per-point object is made.
+ */
+export interface Series {
+  file: string;
+  filename: string;
+  field: string;
+  length: number;
+  /** The x value of point i (the joined x field, or the index when no x is given). */
+  x(i: number): unknown;
+  y(i: number): unknown;
+  /** Point i as DVC emits it: every field of the record, x / y under the plot's names, rev/filename/field. */
+  point(i: number): Datapoint;
+}
+
 export interface Converted {
-  datapoints: Datapoint[];
+  series: Series[];
   x: string;
   y: string;
   xLabel: string;
@@ -114,7 +130,7 @@ export function flatDatapoints(def: PlotDefinition, rev: string, contents: Map<s
   const prefix = commonDirLength(yFiles);
   const short = (f: string) => f.slice(prefix).replace(/^[/\\]+/, '');
 
-  const datapoints: Datapoint[] = [];
+  const series: Series[] = [];
   for (const { file: yFile, field: yField } of ys) {
     const source = pointsOf.get(yFile);
     if (!source) continue;
@@ -131,28 +147,45 @@ export function flatDatapoints(def: PlotDefinition, rev: string, contents: Map<s
       }
     }
     const filename = short(yFile);
-    // One object literal per point (copy + tags at once): far cheaper than adding keys one by one.
-    for (let i = 0; i < source.length; i++) {
-      const d = source[i]!;
-      const p: Datapoint = { ...d, rev, filename, field: yField };
-      if (yName === INFERRED_Y && yField in d) p[INFERRED_Y] = d[yField];
-      if (xPts) {
-        if (xField! in xPts[i]!) p[xName] = xPts[i]![xField!];
-      } else p[INDEX_FIELD] = i;
-      datapoints.push(p);
-    }
+    const xs_ = xPts;
+    const xf = xField!;
+    series.push({
+      file: yFile,
+      filename,
+      field: yField,
+      length: source.length,
+      x: xs_ ? (i) => xs_[i]![xf] : (i) => i,
+      y: (i) => source[i]![yField],
+      point(i) {
+        const d = source[i]!;
+        // One object literal per point (copy + tags at once): far cheaper than adding keys one by one.
+        const p: Datapoint = { ...d, rev, filename, field: yField };
+        if (yName === INFERRED_Y && yField in d) p[INFERRED_Y] = d[yField];
+        if (xs_) {
+          if (xf in xs_[i]!) p[xName] = xs_[i]![xf];
+        } else p[INDEX_FIELD] = i;
+        return p;
+      },
+    });
   }
 
   const xLabel = def.props.x_label ?? (xFields.length === 1 ? xFields[0]! : xFields.length > 1 ? 'x' : INDEX_FIELD);
   const yLabel = def.props.y_label ?? (yFields.length === 1 ? yFields[0]! : 'y');
   return {
-    datapoints,
+    series,
     x: xName,
     y: yName,
     xLabel,
     yLabel,
     yDefs: ys.map((d) => ({ file: d.file, field: d.field, filename: short(d.file) })),
   };
+}
+
+/** Every point of every series, as DVC's `flat_datapoints` returns them. */
+export function allDatapoints(c: Converted): Datapoint[] {
+  const out: Datapoint[] = [];
+  for (const s of c.series) for (let i = 0; i < s.length; i++) out.push(s.point(i));
+  return out;
 }
 
 /** Which of filename / field vary across the series (dvc-render's `_collect_variations`). */

@@ -2,9 +2,9 @@
  * Display downsampling. A 300 px wide chart cannot show 10,000 points per series; drawing them costs
  * seconds and megabytes of SVG. Lines keep their shape with min/max per x-bucket (every spike and dip
  * survives, plus each series' first and last point); scatter plots keep one point per cell of a grid
- * finer than the pixels. The caller always adds a note saying what was reduced.
+ * finer than the pixels. Works on numeric columns and returns the indices to keep, so no per-point
+ * object is made for points that are dropped. The caller always adds a note saying what was reduced.
  */
-import type { Datapoint } from './data.js';
 
 /** Series longer than this are reduced. */
 export const LINE_LIMIT = 2_000;
@@ -14,100 +14,61 @@ export const SCATTER_LIMIT = 3_000;
 /** Cells per axis: about 2.5 px at the 300 px chart size, under the 3 px radius of a point mark. */
 export const SCATTER_GRID = 120;
 
-export interface Downsampled {
-  values: Datapoint[];
-  /** Series that were reduced: key, points before, points after. */
-  reduced: { series: string; from: number; to: number }[];
+/** Indices of `idx` ordered by x (stable; untouched when already ordered). */
+function byX(xs: Float64Array, idx: number[]): number[] {
+  for (let k = 1; k < idx.length; k++) if (xs[idx[k - 1]!]! > xs[idx[k]!]!) return [...idx].sort((a, b) => xs[a]! - xs[b]! || a - b);
+  return idx;
 }
 
-function seriesKey(d: Datapoint): string {
-  return `${String(d.rev)} · ${String(d.filename)} · ${String(d.field)}`;
-}
-
-/** Series by (rev, filename, field). Points of a series arrive together, so keys are built per run. */
-function groupSeries(values: Datapoint[]): Map<string, Datapoint[]> {
-  const groups = new Map<string, Datapoint[]>();
-  let prev: Datapoint | undefined;
-  let current: Datapoint[] | undefined;
-  for (const d of values) {
-    if (!prev || d.rev !== prev.rev || d.filename !== prev.filename || d.field !== prev.field) {
-      const k = seriesKey(d);
-      current = groups.get(k);
-      if (!current) groups.set(k, (current = []));
+/** Min/max per equal-width x bucket, plus first and last; indices in x order. */
+export function minMaxBuckets(xs: Float64Array, ys: Float64Array, idx: number[], buckets = LINE_BUCKETS): number[] {
+  const sorted = byX(xs, idx);
+  if (sorted.length <= 2) return sorted;
+  const x0 = xs[sorted[0]!]!;
+  const width = (xs[sorted[sorted.length - 1]!]! - x0) / buckets || 1;
+  const keep = new Uint8Array(xs.length);
+  keep[sorted[0]!] = 1;
+  keep[sorted[sorted.length - 1]!] = 1;
+  let bucket = -1;
+  let lo = -1;
+  let hi = -1;
+  for (const i of sorted) {
+    const b = Math.min(buckets - 1, Math.floor((xs[i]! - x0) / width));
+    if (b !== bucket) {
+      if (lo >= 0) keep[lo] = keep[hi] = 1;
+      bucket = b;
+      lo = hi = i;
+    } else {
+      if (ys[i]! < ys[lo]!) lo = i;
+      if (ys[i]! > ys[hi]!) hi = i;
     }
-    current!.push(d);
-    prev = d;
   }
-  return groups;
+  if (lo >= 0) keep[lo] = keep[hi] = 1;
+  return sorted.filter((i) => keep[i]);
 }
 
-/** Min/max per equal-width x bucket, in x order. `x`/`y` values must already be numbers. */
-export function minMaxBuckets(points: Datapoint[], x: string, y: string, buckets = LINE_BUCKETS): Datapoint[] {
-  let ordered = true;
-  for (let i = 1; i < points.length && ordered; i++) ordered = (points[i - 1]![x] as number) <= (points[i]![x] as number);
-  const sorted = ordered ? points : [...points].sort((a, b) => (a[x] as number) - (b[x] as number));
-  const x0 = sorted[0]![x] as number;
-  const x1 = sorted[sorted.length - 1]![x] as number;
-  const width = (x1 - x0) / buckets || 1;
-  const keep = new Set<Datapoint>([sorted[0]!, sorted[sorted.length - 1]!]);
-  let b = -1;
-  let lo: Datapoint | undefined;
-  let hi: Datapoint | undefined;
-  const flush = () => {
-    if (lo) keep.add(lo);
-    if (hi) keep.add(hi);
-  };
-  for (const d of sorted) {
-    const bucket = Math.min(buckets - 1, Math.floor(((d[x] as number) - x0) / width));
-    if (bucket !== b) {
-      flush();
-      b = bucket;
-      lo = hi = d;
-      continue;
-    }
-    if ((d[y] as number) < (lo![y] as number)) lo = d;
-    if ((d[y] as number) > (hi![y] as number)) hi = d;
-  }
-  flush();
-  return sorted.filter((d) => keep.has(d));
-}
-
-/** One point per grid cell (first seen wins). */
-export function gridThin(points: Datapoint[], x: string, y: string, grid = SCATTER_GRID): Datapoint[] {
+/** One point per grid cell (first seen wins), in input order. */
+export function gridThin(xs: Float64Array, ys: Float64Array, idx: number[], grid = SCATTER_GRID): number[] {
   let [xmin, xmax, ymin, ymax] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (const d of points) {
-    const px = d[x] as number;
-    const py = d[y] as number;
-    if (px < xmin) xmin = px;
-    if (px > xmax) xmax = px;
-    if (py < ymin) ymin = py;
-    if (py > ymax) ymax = py;
+  for (const i of idx) {
+    if (xs[i]! < xmin) xmin = xs[i]!;
+    if (xs[i]! > xmax) xmax = xs[i]!;
+    if (ys[i]! < ymin) ymin = ys[i]!;
+    if (ys[i]! > ymax) ymax = ys[i]!;
   }
   const sx = (xmax - xmin) / grid || 1;
   const sy = (ymax - ymin) / grid || 1;
   const seen = new Set<number>();
-  return points.filter((d) => {
-    const cell = Math.floor(((d[x] as number) - xmin) / sx) * (grid + 1) + Math.floor(((d[y] as number) - ymin) / sy);
+  return idx.filter((i) => {
+    const cell = Math.floor((xs[i]! - xmin) / sx) * (grid + 1) + Math.floor((ys[i]! - ymin) / sy);
     if (seen.has(cell)) return false;
     seen.add(cell);
     return true;
   });
 }
 
-export function downsample(values: Datapoint[], x: string, y: string, kind: 'line' | 'scatter'): Downsampled {
-  const limit = kind === 'line' ? LINE_LIMIT : SCATTER_LIMIT;
-  const groups = groupSeries(values);
-  if ([...groups.values()].every((g) => g.length <= limit)) return { values, reduced: [] };
-  const out: Datapoint[] = [];
-  const reduced: Downsampled['reduced'] = [];
-  for (const [series, pts] of groups) {
-    if (pts.length <= limit) {
-      out.push(...pts);
-      continue;
-    }
-    const kept = kind === 'line' ? minMaxBuckets(pts, x, y) : gridThin(pts, x, y);
-    reduced.push({ series, from: pts.length, to: kept.length });
-    out.push(...kept);
-  }
-  return { values: out, reduced };
+/** The indices of one series to draw: all of them when short, else reduced. */
+export function reduceSeries(xs: Float64Array, ys: Float64Array, idx: number[], kind: 'line' | 'scatter'): number[] {
+  if (idx.length <= (kind === 'line' ? LINE_LIMIT : SCATTER_LIMIT)) return idx;
+  return kind === 'line' ? minMaxBuckets(xs, ys, idx) : gridThin(xs, ys, idx);
 }

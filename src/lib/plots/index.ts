@@ -30,7 +30,7 @@ import type { PlotEntry } from '../config.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import { ConvertError, flatDatapoints, type Converted } from './convert.js';
+import { ConvertError, flatDatapoints, type Converted, type Series } from './convert.js';
 import {
   DEFAULT_MAX_FILE_BYTES,
   OutsideRepoError,
@@ -52,7 +52,7 @@ import {
   sourcesOf,
   type PlotDefinition,
 } from './definitions.js';
-import { downsample } from './downsample.js';
+import { reduceSeries } from './downsample.js';
 import { fallbackFor } from './fallback.js';
 import { specToSvg, svgToPng } from './render.js';
 import {
@@ -351,18 +351,59 @@ export async function loadPlots(opts: LoadPlotsOptions): Promise<PlotSet> {
   return { revs: revNames, plots };
 }
 
-/** Check numeric fields and turn numeric strings (CSV cells) into numbers, in place. */
-function coerceNumeric(values: Datapoint[], field: string, template: string): string | undefined {
-  for (const d of values) {
-    const v = d[field];
-    if (v === undefined || v === null || v === '') continue;
-    const n = toNumber(v);
-    if (n === undefined) {
-      return `field "${field}" has the non-numeric value ${JSON.stringify(v)} (in ${String(d.filename)}, ${String(d.rev)}); template "${template}" needs numbers on this axis — use a categorical template (bar_horizontal, confusion, scatter_jitter) or a numeric field`;
+const nonNumeric = (field: string, v: unknown, s: Series, rev: string, template: string) =>
+  `field "${field}" has the non-numeric value ${JSON.stringify(v)} (in ${s.filename}, ${rev}); template "${template}" needs numbers on this axis — use a categorical template (bar_horizontal, confusion, scatter_jitter) or a numeric field`;
+
+/** A numeric column of a series: NaN where the value is missing; throws the message on a non-number. */
+function numericColumn(s: Series, get: (i: number) => unknown, field: string, rev: string, template: string): Float64Array {
+  const col = new Float64Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const v = get(i);
+    if (v === undefined || v === null || v === '') {
+      col[i] = NaN;
+      continue;
     }
-    d[field] = n;
+    const n = toNumber(v);
+    if (n === undefined) throw new ConvertError(nonNumeric(field, v, s, rev, template), s.file);
+    col[i] = n;
   }
-  return undefined;
+  return col;
+}
+
+/**
+ * The values a chart draws, one revision after another: numbers where the template needs numbers
+ * (checked: a word on a numeric axis is a problem, not a silently empty chart), and long line / scatter
+ * series reduced for display with a note.
+ */
+function chartValues(converted: { rev: string; c: Converted }[], template: TemplateName | undefined, templateName: string, notes: string[]): Datapoint[] {
+  const values: Datapoint[] = [];
+  const numX = !!template && ((NUMERIC_XY as readonly string[]).includes(template) || (NUMERIC_X as readonly string[]).includes(template));
+  const numY = !!template && (NUMERIC_XY as readonly string[]).includes(template);
+  const kind = template && (LINE_TEMPLATES as readonly string[]).includes(template) ? 'line' : template === 'scatter' ? 'scatter' : undefined;
+  for (const { rev, c } of converted) {
+    for (const s of c.series) {
+      const xs = numX ? numericColumn(s, s.x, c.x, rev, templateName) : undefined;
+      const ys = numY ? numericColumn(s, s.y, c.y, rev, templateName) : undefined;
+      let idx: number[] = [];
+      for (let i = 0; i < s.length; i++) if ((!xs || !Number.isNaN(xs[i])) && (!ys || !Number.isNaN(ys[i]))) idx.push(i);
+      if (kind && xs && ys) {
+        const kept = reduceSeries(xs, ys, idx, kind);
+        if (kept.length < idx.length) {
+          notes.push(
+            `${rev} · ${s.filename} · ${s.field}: ${idx.length.toLocaleString('en-US')} points shown as ${kept.length.toLocaleString('en-US')} for display (${kind === 'line' ? 'min/max per x bucket, shape kept' : 'one point per grid cell'})`,
+          );
+        }
+        idx = kept;
+      }
+      for (const i of idx) {
+        const p = s.point(i);
+        if (xs) p[c.x] = xs[i];
+        if (ys) p[c.y] = ys[i];
+        values.push(p);
+      }
+    }
+  }
+  return values;
 }
 
 export interface RenderOptions {
@@ -390,42 +431,27 @@ async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions)
   // A file over the size limit or unparsable in one revision must not be silently shown for the others.
   if (out.problems.length) return out;
 
-  const converted: Converted[] = [];
+  const converted: { rev: string; c: Converted }[] = [];
   for (const { rev, files } of plot.data) {
     try {
-      converted.push(flatDatapoints(def.kind === 'path' ? { ...def, id: plot.id } : def, rev, files));
+      converted.push({ rev, c: flatDatapoints(def.kind === 'path' ? { ...def, id: plot.id } : def, rev, files) });
     } catch (e) {
       if (e instanceof ConvertError) problem(e.message, { file: e.file, rev });
       else throw e;
     }
   }
   if (out.problems.length || !converted.length) return out;
-  const first = converted[0]!;
-  const values = converted.flatMap((c) => c.datapoints);
-  const shownRevs = revs.filter((r) => values.some((d) => d.rev === r));
-  const yDefs = [...new Map(converted.flatMap((c) => c.yDefs).map((d) => [`${d.filename}\u0000${d.field}`, d])).values()];
-
-  const numeric = !template ? [] : (NUMERIC_XY as readonly string[]).includes(template) ? [first.x, first.y] : (NUMERIC_X as readonly string[]).includes(template) ? [first.x] : [];
-  for (const field of numeric) {
-    const bad = coerceNumeric(values, field, templateName);
-    if (bad) {
-      const file = yDefs.length === 1 ? yDefs[0]!.file : undefined;
-      problem(bad, { file });
-      return out;
-    }
+  const first = converted[0]!.c;
+  const yDefs = [...new Map(converted.flatMap(({ c }) => c.yDefs).map((d) => [`${d.filename}\u0000${d.field}`, d])).values()];
+  let shown: Datapoint[];
+  try {
+    shown = chartValues(converted, template, templateName, out.notes);
+  } catch (e) {
+    if (!(e instanceof ConvertError)) throw e;
+    problem(e.message, { file: e.file });
+    return out;
   }
-
-  let shown = values;
-  const kind = template && (LINE_TEMPLATES as readonly string[]).includes(template) ? 'line' : template === 'scatter' ? 'scatter' : undefined;
-  if (kind) {
-    const ds = downsample(values.filter((d) => typeof d[first.x] === 'number' && typeof d[first.y] === 'number'), first.x, first.y, kind);
-    shown = ds.values;
-    for (const r of ds.reduced) {
-      out.notes.push(
-        `${r.series}: ${r.from.toLocaleString('en-US')} points shown as ${r.to.toLocaleString('en-US')} for display (${kind === 'line' ? 'min/max per x bucket, shape kept' : 'one point per grid cell'})`,
-      );
-    }
-  }
+  const shownRevs = revs.filter((r) => shown.some((d) => d.rev === r));
 
   const input = { title: plot.title, x: first.x, y: first.y, xLabel: first.xLabel, yLabel: first.yLabel, revs: shownRevs, values: shown, yDefs };
   const spec = template ? buildSpec({ ...input, template }) : fillCustomTemplate(plot.customTemplate!.content, input);
