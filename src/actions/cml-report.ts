@@ -10,6 +10,7 @@ import { resolveRunContext } from '../lib/github/context.js';
 import { createOctokit } from '../lib/github/octokit.js';
 import { snapshotErrors } from '../lib/metrics/index.js';
 import { GitHubTagBackend } from '../lib/registry/index.js';
+import { summaryMarkdown } from '../lib/report/index.js';
 import { publishReport } from '../lib/report/publish.js';
 
 await runAction(async () => {
@@ -48,7 +49,7 @@ await runAction(async () => {
   for (const err of snapshotErrors(result.head)) {
     log.warning(err.message, { file: err.file && (workdir === '.' ? err.file : join(workdir, err.file)), line: err.line });
   }
-  await summary(result.markdown);
+  await summary(summaryMarkdown(result.markdown));
   output('report-path', result.reportPath);
   output('comment-url', result.commentUrl ?? '');
   if (result.commentError) throw result.commentError;

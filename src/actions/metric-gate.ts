@@ -10,7 +10,7 @@ import { failedRulesJson, verdictLine } from '../lib/gate.js';
 import { resolveRunContext } from '../lib/github/context.js';
 import { createOctokit } from '../lib/github/octokit.js';
 import { snapshotErrors } from '../lib/metrics/index.js';
-import { buildReport, renderMarkdown, type Override } from '../lib/report/index.js';
+import { buildReport, renderMarkdown, summaryMarkdown, type Override } from '../lib/report/index.js';
 import { baselinesOf, findOverride, gateOf, gateStatus, loadLoopConfig, publishGateStatus, readSnapshots } from '../lib/report/pr-loop.js';
 
 await runAction(async () => {
@@ -69,7 +69,7 @@ await runAction(async () => {
     sha: ctx.sha,
     runUrl: ctx.runUrl,
   });
-  await summary(renderMarkdown(report) + (ignored ? `\n> [!WARNING]\n> ${ignored}\n` : ''));
+  await summary(summaryMarkdown(renderMarkdown(report) + (ignored ? `\n> [!WARNING]\n> ${ignored}\n` : '')));
 
   if (setStatus && octokit) await publishGateStatus(octokit, ctx, context, status, logger);
   else logger.info(`${context}: ${status.state}: ${status.description}`);

@@ -109,7 +109,7 @@ export function evaluateRule(rule: GateRule, head: Snapshot, base?: { snapshot?:
   let baseline: MetricValue | undefined;
   if (rule.max_drop !== undefined || rule.max_increase !== undefined) {
     const against = base?.snapshot ? ` vs ${base.snapshot.label}` : '';
-    if (!base?.snapshot) return verdict('fail', `no baseline to compare ${rule.metric} with: ${base?.reason ?? 'no baseline ref given'}`);
+    if (!base?.snapshot) return verdict('fail', `no baseline to compare ${rule.metric} with: ${base?.reason ?? 'no baseline revision (not a pull request, and no baseline-ref given)'}`);
     // The baseline is read from the same file as the head value (rule.file or where the head had it).
     const b = lookup(base.snapshot.metrics, { ...rule, file: h.file });
     if (!b.found) return verdict('fail', `no baseline value${against}: ${b.problem}`);

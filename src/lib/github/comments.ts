@@ -51,10 +51,16 @@ interface CommentLike {
  * Cut a body to GitHub's limit at a line boundary, close an open code fence or <details>, and say so.
  * Length is counted in UTF-16 units, which is never less than GitHub's character count.
  */
-export function truncateBody(body: string, limit = MAX_COMMENT_CHARS, fullReportUrl?: string): { body: string; truncated: boolean } {
+export function truncateBody(
+  body: string,
+  limit = MAX_COMMENT_CHARS,
+  fullReportUrl?: string,
+  /** What is being cut and where the whole text is, for the note. */
+  what: { kind: string; fullAt?: string } = { kind: 'comment' },
+): { body: string; truncated: boolean } {
   if (body.length <= limit) return { body, truncated: false };
-  const where = fullReportUrl ? `[the job summary of the run](${fullReportUrl})` : 'the job summary of the run';
-  const note = `\n\n> [!NOTE]\n> This report was truncated to fit GitHub's ${limit.toLocaleString('en-US')}-character comment limit (full length ${body.length.toLocaleString('en-US')} characters). The full report is in ${where}.\n`;
+  const where = what.fullAt ?? (fullReportUrl ? `[the job summary of the run](${fullReportUrl})` : 'the job summary of the run');
+  const note = `\n\n> [!NOTE]\n> This report was truncated to fit GitHub's ${limit.toLocaleString('en-US')}-character ${what.kind} limit (full length ${body.length.toLocaleString('en-US')} characters). The full report is in ${where}.\n`;
   const room = limit - note.length - 64;
   let cut = body.slice(0, room);
   const nl = cut.lastIndexOf('\n');

@@ -4,6 +4,7 @@
  * the commit and the run link. Built as a Report (see render.ts) so markdown and HTML say the same.
  */
 import { type GateVerdict, ruleLabel, verdictLine } from '../gate.js';
+import { truncateBody } from '../github/comments.js';
 import { diffValues, formatChange, formatValue, type DiffRow, type Snapshot } from '../metrics/index.js';
 import { type Block, inlineHtml, type Report, type ReportSection } from './render.js';
 
@@ -41,6 +42,16 @@ export interface ReportData {
   extraSections?: ReportSection[];
   /** Show unchanged params too (default: only changed, like `dvc params diff`). */
   allParams?: boolean;
+}
+
+/**
+ * The job summary takes at most 1 MiB per step. 300,000 UTF-16 units stay under that whatever the
+ * characters (at most 3 UTF-8 bytes each), and leave room for other steps' summaries.
+ */
+export const MAX_SUMMARY_CHARS = 300_000;
+
+export function summaryMarkdown(markdown: string): string {
+  return truncateBody(markdown, MAX_SUMMARY_CHARS, undefined, { kind: 'job summary', fullAt: 'the report file the step wrote (report-path), or run `mlops report` locally' }).body;
 }
 
 /** Tables longer than this fold into <details> so the comment stays readable. */

@@ -27,7 +27,16 @@ export interface Report {
   sections: ReportSection[];
 }
 
-const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Cell text comes from files in the PR (metric names, string values): keep it inside its cell, show
+ * HTML as text, and do not let `@name` notify anyone.
+ */
+const escapeCell = (s: string) =>
+  s
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ')
+    .replace(/</g, '&lt;')
+    .replace(/@(?=[A-Za-z0-9])/g, '@\u200b');
 
 function blockMarkdown(b: Block): string {
   switch (b.kind) {
