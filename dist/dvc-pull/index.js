@@ -38708,6 +38708,17 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 await (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .Cs)(async () => {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const workdir = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__/* .input */ .hF)('working-directory') || '.';
+    try {
+        await pullAction(workspace, workdir);
+    }
+    catch (e) {
+        // Annotations point at files relative to the workspace, lib errors at files relative to the DVC repo.
+        if ((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .isUserError */ .iU)(e) && e.file && workdir !== '.')
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(e.message, { ...e, file: node_path__WEBPACK_IMPORTED_MODULE_0__.posix.join(workdir, e.file) });
+        throw e;
+    }
+});
+async function pullAction(workspace, workdir) {
     const root = (0,node_path__WEBPACK_IMPORTED_MODULE_0__.join)(workspace, workdir);
     const jobs = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__/* .intInput */ .O1)('jobs', 0, 0) || undefined;
     const remote = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__/* .input */ .hF)('remote') || undefined;
@@ -38731,16 +38742,15 @@ await (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .Cs)(as
             _lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__/* .actionLogger */ .v0.info('Actions cache not available here; pulling without it');
         result = { ...(await (0,_lib_dvc_pull_js__WEBPACK_IMPORTED_MODULE_4__/* .pull */ .a$)(opts)), cacheHit: false };
     }
-    if (result.files === 0 && result.outs.length === 0) {
-        throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .UserError */ .yo(`no DVC-tracked outs found in ${workdir} (no .dvc files or dvc.lock with outs)`, { field: 'targets' });
-    }
+    if (result.outs.length === 0)
+        _lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__/* .actionLogger */ .v0.warning(`nothing to pull: no cached DVC outs in ${workdir} (.dvc files or dvc.lock)`);
     (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__/* .output */ .CG)('files', result.files);
     (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__/* .output */ .CG)('bytes', result.bytes);
     (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__/* .output */ .CG)('downloaded-bytes', result.downloadedBytes);
     (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__/* .output */ .CG)('cache-hit', result.cacheHit);
     await (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__/* .summary */ .z)(`### dvc-pull\n${result.files} file(s), ${(0,_lib_dvc_pull_js__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(result.bytes)} in ${result.outs.length} out(s); ` +
         `downloaded ${(0,_lib_dvc_pull_js__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(result.downloadedBytes)}${result.cacheHit ? ' (Actions cache hit)' : ''}.\n`);
-});
+}
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -39822,6 +39832,7 @@ function parseOuts(list, at, base, source, fail) {
             size: raw.size,
             nfiles: raw.nfiles,
             remote: typeof raw.remote === 'string' ? raw.remote.toLowerCase() : undefined,
+            isexec: raw.isexec === true ? true : undefined,
             source: { ...source },
         });
     });
@@ -40545,6 +40556,9 @@ class VerifiedState {
 
 /** Read config and DVC files and resolve targets, without touching the network or the workspace. */
 async function collectOuts(root, targets = []) {
+    if (!(await (0,promises_.stat)((0,external_node_path_.join)(root, '.dvc')).then((st) => st.isDirectory(), () => false))) {
+        throw new errors/* UserError */.yo(`${root} is not a DVC repository (no .dvc folder); point working-directory (or --repo) at the folder where \`dvc init\` ran`);
+    }
     const config = readDvcConfig(root);
     const files = (await findDvcFiles(root)).map((f) => readDvcFile(root, f));
     const selections = selectOuts(files, targets);
@@ -40695,6 +40709,8 @@ async function pull(opts) {
                 await (0,promises_.mkdir)((0,external_node_path_.join)(root, sel.out.path), { recursive: true });
         await runAll(needed.map((w) => limit(async () => {
             const abs = (0,external_node_path_.join)(root, w.path);
+            if (!w.out.isDir && w.out.isexec)
+                await (0,promises_.chmod)(staged.get(w), 0o755);
             await place(staged.get(w), abs);
             const st = await (0,promises_.stat)(abs);
             state.remember(abs, st, objectKey(w.id));

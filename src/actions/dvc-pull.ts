@@ -3,16 +3,26 @@
  * .dvc files and dvc.lock, fetch from the DVC remote (local, http(s), s3) with md5 verification, and
  * keep `.dvc/cache` in the Actions cache so a warm run downloads nothing.
  */
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import * as cache from '@actions/cache';
 import { actionLogger, boolInput, input, intInput, listInput, mask, output, runAction, summary } from '../lib/actions-io.js';
 import { pullWithCache } from '../lib/dvc/ci-cache.js';
 import { formatBytes, pull } from '../lib/dvc/pull.js';
-import { UserError } from '../lib/errors.js';
+import { isUserError, UserError } from '../lib/errors.js';
 
 await runAction(async () => {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const workdir = input('working-directory') || '.';
+  try {
+    await pullAction(workspace, workdir);
+  } catch (e) {
+    // Annotations point at files relative to the workspace, lib errors at files relative to the DVC repo.
+    if (isUserError(e) && e.file && workdir !== '.') throw new UserError(e.message, { ...e, file: posix.join(workdir, e.file) });
+    throw e;
+  }
+});
+
+async function pullAction(workspace: string, workdir: string): Promise<void> {
   const root = join(workspace, workdir);
   const jobs = intInput('jobs', 0, 0) || undefined;
   const remote = input('remote') || undefined;
@@ -35,9 +45,7 @@ await runAction(async () => {
     if (useCache) actionLogger.info('Actions cache not available here; pulling without it');
     result = { ...(await pull(opts)), cacheHit: false };
   }
-  if (result.files === 0 && result.outs.length === 0) {
-    throw new UserError(`no DVC-tracked outs found in ${workdir} (no .dvc files or dvc.lock with outs)`, { field: 'targets' });
-  }
+  if (result.outs.length === 0) actionLogger.warning(`nothing to pull: no cached DVC outs in ${workdir} (.dvc files or dvc.lock)`);
 
   output('files', result.files);
   output('bytes', result.bytes);
@@ -47,4 +55,4 @@ await runAction(async () => {
     `### dvc-pull\n${result.files} file(s), ${formatBytes(result.bytes)} in ${result.outs.length} out(s); ` +
       `downloaded ${formatBytes(result.downloadedBytes)}${result.cacheHit ? ' (Actions cache hit)' : ''}.\n`,
   );
-});
+}

@@ -2,7 +2,7 @@
  * Pull from a local-folder remote of repositories written by the Python reference (dvc_fixture.py):
  * every expected hash comes from Python's hashlib/json, never from the code under test.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pull } from '../../src/lib/dvc/pull.js';
@@ -220,6 +220,18 @@ describe('remotes per out, wdir and overrides', () => {
     rmSync(join(root, '.dvc/cache'), { recursive: true });
     await expect(pull({ root, remote: 'other', targets: ['x.txt'] })).rejects.toThrow(/missing from remote "other"/);
     await expect(pull({ root, remote: 'ghost' })).rejects.toThrow(/remote "ghost" named by the remote input is not defined/);
+  });
+
+  it('places isexec outs executable', async () => {
+    const root = await makeTempDir();
+    writeDvcFixture({ root, remotes: { storage: { dir: await makeTempDir() } }, dvcfiles: [{ file: 'run.sh.dvc', outs: [{ path: 'run.sh', content: { text: '#!/bin/sh\necho hi\n' } }] }] });
+    writeFileSync(join(root, 'run.sh.dvc'), readFileSync(join(root, 'run.sh.dvc'), 'utf8') + '  isexec: true\n');
+    await pull({ root });
+    expect(statSync(join(root, 'run.sh')).mode & 0o111).not.toBe(0);
+  });
+
+  it('a folder without .dvc/ is not a DVC repository', async () => {
+    await expect(pull({ root: await makeTempDir() })).rejects.toThrow(/is not a DVC repository \(no .dvc folder\)/);
   });
 
   it('no remote configured is a clear error', async () => {

@@ -22,6 +22,8 @@ export interface Out {
   nfiles?: number;
   /** Per-out `remote:`, lower-cased. */
   remote?: string;
+  /** `isexec: true` (DVC 3.x): the file is placed executable. */
+  isexec?: boolean;
   /** The file that declares it (repo-relative) and the line of the out entry, for messages. */
   source: { file: string; line?: number; stage?: string };
 }
@@ -206,6 +208,7 @@ function parseOuts(
       size: raw.size as number | undefined,
       nfiles: raw.nfiles as number | undefined,
       remote: typeof raw.remote === 'string' ? raw.remote.toLowerCase() : undefined,
+      isexec: raw.isexec === true ? true : undefined,
       source: { ...source },
     });
   });

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, createWriteStream } from 'node:fs';
-import { copyFile, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
@@ -67,6 +67,9 @@ export interface Collected {
 
 /** Read config and DVC files and resolve targets, without touching the network or the workspace. */
 export async function collectOuts(root: string, targets: string[] = []): Promise<Collected> {
+  if (!(await stat(join(root, '.dvc')).then((st) => st.isDirectory(), () => false))) {
+    throw new UserError(`${root} is not a DVC repository (no .dvc folder); point working-directory (or --repo) at the folder where \`dvc init\` ran`);
+  }
   const config = readDvcConfig(root);
   const files = (await findDvcFiles(root)).map((f) => readDvcFile(root, f));
   const selections = selectOuts(files, targets);
@@ -236,6 +239,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
       needed.map((w) =>
         limit(async () => {
           const abs = join(root, w.path);
+          if (!w.out.isDir && w.out.isexec) await chmod(staged.get(w)!, 0o755);
           await place(staged.get(w)!, abs);
           const st = await stat(abs);
           state.remember(abs, st, objectKey(w.id));
