@@ -40,9 +40,8 @@ export class Needs {
   }
 }
 
-const unknownMessage = (u: Unknown) =>
+export const unknownMessage = (u: Unknown): string =>
   u.message ?? `${u.uses}: permissions it needs are unknown — add it to src/lib/workflows/permissions.ts`;
-export { unknownMessage };
 
 export class NeedsResolver {
   private readonly composites = new Map<string, Needs>();

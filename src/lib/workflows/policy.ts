@@ -2,7 +2,7 @@
  * Security policy for everything we ship (spec/actions-runtime.md, "Security rules"):
  * - no `${{ }}` inside `run:` (event, input and step data reach the shell only through env:);
  * - every job declares its own `permissions:`, with no write grant none of its steps needs and no
- *   missing grant a step needs (needs from permissions.ts; composites and reusable workflows derived);
+ *   missing grant a step needs (needs.ts), and a concurrency group when it writes;
  * - third-party `uses:` pinned to a 40-hex commit SHA with the version in a comment.
  */
 import { TOOLKIT_REPO_NAME, type ParsedFile } from './files.js';
