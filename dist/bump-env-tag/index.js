@@ -45577,6 +45577,17 @@ async function bumpEnvironment(backend, o, prs, log = _log_js__WEBPACK_IMPORTED_
         await backend.resetBranch(branch, base);
     }
     const res = await backend.commitFile({ branch, path: o.path, apply, startFrom: base });
+    // The PR says what runs now (the base), not what an earlier bump put on the PR branch.
+    if (res.changed && open) {
+        const baseText = await backend.readFile(base, o.path);
+        try {
+            if (baseText !== undefined)
+                from = (0,_edit_js__WEBPACK_IMPORTED_MODULE_1__/* .editImage */ .i3)(o.format, baseText, o.path, o.update, { ...o.edit, create: true }).from;
+        }
+        catch {
+            // A base file the editor cannot read just keeps the PR branch's "from".
+        }
+    }
     let prUrl = open?.url;
     let prCreated = false;
     if (prs && (res.changed || open)) {
@@ -46791,6 +46802,24 @@ class GithubBackend {
             if ((0,github_errors/* httpStatus */.n)(e) === 404)
                 return undefined;
             throw (0,github_errors/* apiError */.p)(e, `read branch ${branch} of ${this.where}`, { permission: 'contents: read' });
+        }
+    }
+    async readFile(branch, path) {
+        try {
+            const res = await this.octokit.rest.repos.getContent({ owner: this.owner, repo: this.repo, path: path.replace(/^\.?\//, ''), ref: branch });
+            const data = res.data;
+            if (Array.isArray(data) || data.type !== 'file')
+                return undefined;
+            if (!data.content && data.size > 0) {
+                const blob = await this.octokit.rest.git.getBlob({ owner: this.owner, repo: this.repo, file_sha: data.sha });
+                return Buffer.from(blob.data.content, 'base64').toString('utf8');
+            }
+            return Buffer.from(data.content ?? '', 'base64').toString('utf8');
+        }
+        catch (e) {
+            if ((0,github_errors/* httpStatus */.n)(e) === 404)
+                return undefined;
+            throw (0,github_errors/* apiError */.p)(e, `read ${path} at ${this.where}@${branch}`, { permission: 'contents: read' });
         }
     }
     async commitFile(opts) {

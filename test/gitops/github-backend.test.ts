@@ -104,6 +104,8 @@ describe('GitHub API backend', () => {
     expect(second).toMatchObject({ changed: true, prUrl: first.prUrl, prCreated: false });
     expect(fake.pulls('acme/prod-deploy')).toHaveLength(1);
     expect(fake.pulls('acme/prod-deploy')[0]!.body).toContain(D);
+    // "from" is what the base (the environment) runs, not the earlier bump on the PR branch.
+    expect(fake.pulls('acme/prod-deploy')[0]!.body).toContain('| from | `ghcr.io/acme/churn:v0.0.0` |');
 
     const tags = Array.from({ length: 8 }, (_, i) => `v3.0.${i}`);
     const results = await Promise.all(tags.map((tag) => bumpEnvironment(backend, opts(tag, { env: 'production', mode: 'pr' }), prs)));

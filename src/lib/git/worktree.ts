@@ -102,6 +102,16 @@ export class LocalGitBackend implements GitopsBackend {
     return gitOut(['rev-parse', into], { cwd: this.opts.repoDir });
   }
 
+  async readFile(branch: string, path: string): Promise<string | undefined> {
+    const tmpRef = `refs/mlops/bump/${randomUUID()}`;
+    try {
+      const head = await this.fetchHead(branch, tmpRef);
+      return head ? await this.readAt(head, path) : undefined;
+    } finally {
+      if (this.opts.remote) await this.run(['update-ref', '-d', tmpRef], undefined, true);
+    }
+  }
+
   async commitFile(opts: CommitFileOptions): Promise<CommitOutcome> {
     let attempts = 0;
     // One worktree for all attempts of this bump: only the fetch-to-push window is repeated.

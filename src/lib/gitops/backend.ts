@@ -34,6 +34,8 @@ export interface GitopsBackend {
   defaultBranch(): Promise<string>;
   /** Head commit of a branch, undefined when it does not exist. */
   headOf(branch: string): Promise<string | undefined>;
+  /** A file at a branch's head, undefined when the file (or branch) does not exist. */
+  readFile(branch: string, path: string): Promise<string | undefined>;
   commitFile(opts: CommitFileOptions): Promise<CommitOutcome>;
   /** Create `branch` at `from`'s head, or move it there (a stale PR branch); the only non-fast-forward write. */
   resetBranch(branch: string, from: string): Promise<void>;

@@ -88,6 +88,15 @@ export async function bumpEnvironment(backend: GitopsBackend, o: BumpOptions, pr
     await backend.resetBranch(branch, base);
   }
   const res = await backend.commitFile({ branch, path: o.path, apply, startFrom: base });
+  // The PR says what runs now (the base), not what an earlier bump put on the PR branch.
+  if (res.changed && open) {
+    const baseText = await backend.readFile(base, o.path);
+    try {
+      if (baseText !== undefined) from = editImage(o.format, baseText, o.path, o.update, { ...o.edit, create: true }).from;
+    } catch {
+      // A base file the editor cannot read just keeps the PR branch's "from".
+    }
+  }
   let prUrl = open?.url;
   let prCreated = false;
   if (prs && (res.changed || open)) {

@@ -35,6 +35,22 @@ export class GithubBackend implements GitopsBackend {
     }
   }
 
+  async readFile(branch: string, path: string): Promise<string | undefined> {
+    try {
+      const res = await this.octokit.rest.repos.getContent({ owner: this.owner, repo: this.repo, path: path.replace(/^\.?\//, ''), ref: branch });
+      const data = res.data;
+      if (Array.isArray(data) || data.type !== 'file') return undefined;
+      if (!data.content && data.size > 0) {
+        const blob = await this.octokit.rest.git.getBlob({ owner: this.owner, repo: this.repo, file_sha: data.sha });
+        return Buffer.from(blob.data.content, 'base64').toString('utf8');
+      }
+      return Buffer.from(data.content ?? '', 'base64').toString('utf8');
+    } catch (e) {
+      if (httpStatus(e) === 404) return undefined;
+      throw apiError(e, `read ${path} at ${this.where}@${branch}`, { permission: 'contents: read' });
+    }
+  }
+
   async commitFile(opts: CommitFileOptions): Promise<CommitOutcome> {
     let from: string | undefined;
     if (opts.startFrom) {
