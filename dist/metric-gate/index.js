@@ -36555,7 +36555,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _lib_github_context_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7043);
 /* harmony import */ var _lib_github_octokit_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2533);
 /* harmony import */ var _lib_metrics_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3992);
-/* harmony import */ var _lib_report_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6369);
+/* harmony import */ var _lib_report_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6165);
 /* harmony import */ var _lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7167);
 /**
  * metric-gate: evaluate threshold rules against the PR's metrics (absolute bounds and vs the target
@@ -36629,7 +36629,7 @@ await (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(as
         sha: ctx.sha,
         runUrl: ctx.runUrl,
     });
-    await (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z)((0,_lib_report_index_js__WEBPACK_IMPORTED_MODULE_7__/* .renderMarkdown */ .Gc)(report) + (ignored ? `\n> [!WARNING]\n> ${ignored}\n` : ''));
+    await (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z)((0,_lib_report_index_js__WEBPACK_IMPORTED_MODULE_7__/* .summaryMarkdown */ .eH)((0,_lib_report_index_js__WEBPACK_IMPORTED_MODULE_7__/* .renderMarkdown */ .Gc)(report) + (ignored ? `\n> [!WARNING]\n> ${ignored}\n` : '')));
     if (setStatus && octokit)
         await (0,_lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_8__/* .publishGateStatus */ .j7)(octokit, ctx, context, status, logger);
     else
@@ -39850,7 +39850,7 @@ function evaluateRule(rule, head, base) {
     if (rule.max_drop !== undefined || rule.max_increase !== undefined) {
         const against = base?.snapshot ? ` vs ${base.snapshot.label}` : '';
         if (!base?.snapshot)
-            return verdict('fail', `no baseline to compare ${rule.metric} with: ${base?.reason ?? 'no baseline ref given'}`);
+            return verdict('fail', `no baseline to compare ${rule.metric} with: ${base?.reason ?? 'no baseline revision (not a pull request, and no baseline-ref given)'}`);
         // The baseline is read from the same file as the head value (rule.file or where the head had it).
         const b = lookup(base.snapshot.metrics, { ...rule, file: h.file });
         if (!b.found)
@@ -47429,20 +47429,135 @@ async function resolveRevision(cwd, ref, log) {
 
 /***/ }),
 
-/***/ 6369:
+/***/ 6165:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   FK: () => (/* binding */ buildReport),
-  Gc: () => (/* reexport */ renderMarkdown)
+  Gc: () => (/* reexport */ renderMarkdown),
+  eH: () => (/* binding */ summaryMarkdown)
 });
 
-// UNUSED EXPORTS: escapeHtml, gateHeadline, gateTable, renderHtml
+// UNUSED EXPORTS: MAX_SUMMARY_CHARS, escapeHtml, gateHeadline, gateTable, renderHtml
 
 // EXTERNAL MODULE: ./src/lib/gate.ts
 var lib_gate = __nccwpck_require__(2839);
+// EXTERNAL MODULE: ./src/lib/github/errors.ts
+var errors = __nccwpck_require__(9625);
+;// CONCATENATED MODULE: ./src/lib/github/comments.ts
+
+/** GitHub rejects issue comment bodies longer than this (in characters). */
+const MAX_COMMENT_CHARS = 65_536;
+function commentMarker(id) {
+    return `<!-- mlops-actions:report:${id} -->`;
+}
+/**
+ * Cut a body to GitHub's limit at a line boundary, close an open code fence or <details>, and say so.
+ * Length is counted in UTF-16 units, which is never less than GitHub's character count.
+ */
+function truncateBody(body, limit = MAX_COMMENT_CHARS, fullReportUrl, 
+/** What is being cut and where the whole text is, for the note. */
+what = { kind: 'comment' }) {
+    if (body.length <= limit)
+        return { body, truncated: false };
+    const where = what.fullAt ?? (fullReportUrl ? `[the job summary of the run](${fullReportUrl})` : 'the job summary of the run');
+    const note = `\n\n> [!NOTE]\n> This report was truncated to fit GitHub's ${limit.toLocaleString('en-US')}-character ${what.kind} limit (full length ${body.length.toLocaleString('en-US')} characters). The full report is in ${where}.\n`;
+    const room = limit - note.length - 64;
+    let cut = body.slice(0, room);
+    const nl = cut.lastIndexOf('\n');
+    if (nl > room / 2)
+        cut = cut.slice(0, nl);
+    // Avoid a lone high surrogate at the cut.
+    if (/[\uD800-\uDBFF]$/.test(cut))
+        cut = cut.slice(0, -1);
+    let closing = '';
+    const fences = (cut.match(/^\s*(```|~~~)/gm) ?? []).length;
+    if (fences % 2 === 1)
+        closing += '\n```';
+    const opened = (cut.match(/<details>/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length;
+    for (let i = 0; i < opened; i++)
+        closing += '\n</details>';
+    return { body: `${cut}${closing}${note}`, truncated: true };
+}
+function isOurs(c, marker) {
+    return (c.body ?? '').trimStart().startsWith(marker);
+}
+async function listOurs(octokit, o, marker) {
+    try {
+        const all = (await octokit.paginate(octokit.rest.issues.listComments, {
+            owner: o.owner,
+            repo: o.repo,
+            issue_number: o.issueNumber,
+            per_page: 100,
+        }));
+        return all.filter((c) => isOurs(c, marker)).sort((a, b) => a.id - b.id);
+    }
+    catch (e) {
+        throw apiError(e, `list comments of #${o.issueNumber}`, { permission: 'pull-requests: read' });
+    }
+}
+/** Create or update the sticky comment; see the module comment for the race protocol. */
+async function upsertStickyComment(octokit, o) {
+    const marker = commentMarker(o.id);
+    const { body: text, truncated } = truncateBody(`${marker}\n${o.body}`, MAX_COMMENT_CHARS, o.fullReportUrl);
+    if (truncated)
+        o.logger?.warning(`Report for #${o.issueNumber} is longer than ${MAX_COMMENT_CHARS} characters: the comment was truncated`);
+    const { owner, repo } = o;
+    const write = 'pull-requests: write (or issues: write)';
+    const update = async (c) => {
+        try {
+            return (await octokit.rest.issues.updateComment({ owner, repo, comment_id: c.id, body: text })).data;
+        }
+        catch (e) {
+            throw apiError(e, `update comment ${c.id} on #${o.issueNumber}`, { permission: write });
+        }
+    };
+    const remove = async (c) => {
+        try {
+            await octokit.rest.issues.deleteComment({ owner, repo, comment_id: c.id });
+        }
+        catch (e) {
+            // Someone else already removed it: the goal (no duplicate) is met.
+            if (httpStatus(e) !== 404)
+                throw apiError(e, `delete duplicate comment ${c.id} on #${o.issueNumber}`, { permission: write });
+        }
+    };
+    const existing = await listOurs(octokit, o, marker);
+    if (existing.length > 0) {
+        const [keep, ...dupes] = existing;
+        // Duplicates left by an older tool or an interrupted run: clean them up now.
+        for (const d of dupes)
+            await remove(d);
+        if (keep.body === text) {
+            o.logger?.info(`Comment ${keep.html_url} is already up to date`);
+            return { action: 'unchanged', id: keep.id, url: keep.html_url, body: text, truncated };
+        }
+        const updated = await update(keep);
+        o.logger?.info(`Updated comment ${updated.html_url}`);
+        return { action: 'updated', id: updated.id, url: updated.html_url, body: text, truncated };
+    }
+    let created;
+    try {
+        created = (await octokit.rest.issues.createComment({ owner, repo, issue_number: o.issueNumber, body: text })).data;
+    }
+    catch (e) {
+        throw apiError(e, `comment on #${o.issueNumber}`, { permission: write });
+    }
+    const after = await listOurs(octokit, o, marker);
+    const oldest = after[0];
+    if (oldest && oldest.id < created.id) {
+        // Another run created its comment first: ours goes, our (newer) body goes into theirs.
+        o.logger?.info(`Another run created the report comment first (${oldest.html_url}); keeping that one`);
+        await remove(created);
+        const updated = await update(oldest);
+        return { action: 'updated', id: updated.id, url: updated.html_url, body: text, truncated };
+    }
+    o.logger?.info(`Created comment ${created.html_url}`);
+    return { action: 'created', id: created.id, url: created.html_url, body: text, truncated };
+}
+
 // EXTERNAL MODULE: ./src/lib/metrics/index.ts + 11 modules
 var metrics = __nccwpck_require__(3992);
 ;// CONCATENATED MODULE: ../../work/main/node_modules/markdown-table/index.js
@@ -47880,7 +47995,15 @@ function toAlignment(value) {
  * build a section and append it; they never touch the renderers.
  */
 
-const escapeCell = (s) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Cell text comes from files in the PR (metric names, string values): keep it inside its cell, show
+ * HTML as text, and do not let `@name` notify anyone.
+ */
+const escapeCell = (s) => s
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ')
+    .replace(/</g, '&lt;')
+    .replace(/@(?=[A-Za-z0-9])/g, '@\u200b');
 function blockMarkdown(b) {
     switch (b.kind) {
         case 'table': {
@@ -47976,6 +48099,15 @@ ${body}
 
 
 
+
+/**
+ * The job summary takes at most 1 MiB per step. 300,000 UTF-16 units stay under that whatever the
+ * characters (at most 3 UTF-8 bytes each), and leave room for other steps' summaries.
+ */
+const MAX_SUMMARY_CHARS = 300_000;
+function summaryMarkdown(markdown) {
+    return truncateBody(markdown, MAX_SUMMARY_CHARS, undefined, { kind: 'job summary', fullAt: 'the report file the step wrote (report-path), or run `mlops report` locally' }).body;
+}
 /** Tables longer than this fold into <details> so the comment stays readable. */
 const FOLD_ROWS = 40;
 const code = (s) => `\`${s.replace(/`/g, "'")}\``;
