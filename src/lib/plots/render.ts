@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
+import { encodeOpaquePng } from './png.js';
 import type { VegaLiteSpec } from './templates.js';
 
 /** PNG pixels per SVG pixel: crisp on high-density screens, still small files. */
@@ -94,7 +95,7 @@ export async function svgToPng(svg: string, scale = PNG_SCALE): Promise<Png> {
   try {
     const img = resvg.render();
     try {
-      return { data: Buffer.from(img.asPng()), width: img.width, height: img.height };
+      return { data: encodeOpaquePng(img.pixels, img.width, img.height), width: img.width, height: img.height };
     } finally {
       img.free();
     }

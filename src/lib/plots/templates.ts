@@ -164,8 +164,9 @@ function lineSpec(input: SpecInput, a: Anchors): VegaLiteSpec {
     height: PLOT_HEIGHT,
     encoding: { x, ...seriesEnc },
     layer: layers,
-    // Without this the end-point dots turn the merged legend's line symbols into circles.
-    config: { legend: { symbolType: 'stroke' } },
+    // Without this the end-point dots turn the merged legend's line symbols into circles, and the faint
+    // raw line of `smooth` makes them faint.
+    config: { legend: { symbolType: 'stroke', symbolOpacity: 1 } },
   };
 }
 
