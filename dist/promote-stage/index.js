@@ -39791,14 +39791,16 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4761);
 /* harmony import */ var _lib_config_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6258);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8595);
-/* harmony import */ var _lib_github_octokit_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2533);
-/* harmony import */ var _lib_promotion_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8719);
-/* harmony import */ var _lib_registry_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2804);
+/* harmony import */ var _lib_github_context_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7043);
+/* harmony import */ var _lib_github_octokit_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2533);
+/* harmony import */ var _lib_promotion_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8719);
+/* harmony import */ var _lib_registry_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1320);
 /**
  * promote-stage: assign a stage to a version (`<artifact>#<stage>#<N>`, GTO format) through the GitHub
  * API, only if the version holds the stage just before (unless forced with a reason), or roll a stage
  * back to the version that held it before.
  */
+
 
 
 
@@ -39823,12 +39825,12 @@ await (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(as
     const force = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .boolInput */ .Hm)('force', false);
     const rollback = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .boolInput */ .Hm)('rollback', false);
     const reason = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('reason');
-    const octokit = (0,_lib_github_octokit_js__WEBPACK_IMPORTED_MODULE_4__/* .createOctokit */ .Q)({ token, logger: _lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .actionLogger */ .v0 });
-    const backend = new _lib_registry_index_js__WEBPACK_IMPORTED_MODULE_6__/* .GitHubTagBackend */ .sK(octokit, { owner, repo, log: _lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .actionLogger */ .v0 });
-    const result = await (0,_lib_registry_index_js__WEBPACK_IMPORTED_MODULE_6__/* .promoteVersion */ .DJ)(backend, {
+    const octokit = (0,_lib_github_octokit_js__WEBPACK_IMPORTED_MODULE_5__/* .createOctokit */ .Q)({ token, logger: _lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .actionLogger */ .v0 });
+    const backend = new _lib_registry_index_js__WEBPACK_IMPORTED_MODULE_7__/* .GitHubTagBackend */ .sK(octokit, { owner, repo, log: _lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .actionLogger */ .v0 });
+    const result = await (0,_lib_registry_index_js__WEBPACK_IMPORTED_MODULE_7__/* .promoteVersion */ .DJ)(backend, {
         artifact,
         stage,
-        flow: (0,_lib_promotion_js__WEBPACK_IMPORTED_MODULE_5__/* .stageFlow */ .Bk)(config, cwd),
+        flow: (0,_lib_promotion_js__WEBPACK_IMPORTED_MODULE_6__/* .stageFlow */ .Bk)(config, cwd),
         version: version || undefined,
         ref: ref || undefined,
         force,
@@ -39836,8 +39838,8 @@ await (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(as
         rollback,
         audit: {
             actor: process.env.GITHUB_ACTOR,
-            runUrl: (0,_lib_registry_index_js__WEBPACK_IMPORTED_MODULE_6__/* .runUrlFromEnv */ .kk)(),
-            metrics: (0,_lib_registry_index_js__WEBPACK_IMPORTED_MODULE_6__/* .readMetricsSnapshot */ .II)((0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('metrics'), cwd),
+            runUrl: (0,_lib_github_context_js__WEBPACK_IMPORTED_MODULE_4__/* .runUrl */ .Vp)(),
+            metrics: (0,_lib_registry_index_js__WEBPACK_IMPORTED_MODULE_7__/* .readMetricsSnapshot */ .II)((0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('metrics'), cwd),
             imageDigest: (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('image-digest') || undefined,
         },
         log: _lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .actionLogger */ .v0,
@@ -43180,6 +43182,189 @@ function isUserError(e) {
 /** Message of any thrown value, for wrapping. */
 function messageOf(e) {
     return e instanceof Error ? e.message : String(e);
+}
+
+
+/***/ }),
+
+/***/ 7043:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Vp: () => (/* binding */ runUrl)
+/* harmony export */ });
+/* unused harmony exports repoFromEnv, resolveRunContext */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8595);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9625);
+/**
+ * Which pull request (if any) and which commit a run is about, for every event that can carry one:
+ * pull_request / pull_request_target (the payload), workflow_run (the run's pull_requests, else a
+ * lookup by head sha or head branch — fork PRs come with an empty list), push (commits/{sha}/pulls)
+ * and merge_group (the queue branch names the PR).
+ *
+ * Statuses go on the PR head sha. On pull_request events GITHUB_SHA is the synthetic merge commit,
+ * which no reviewer sees and branch protection does not look at.
+ */
+
+
+
+function runUrl(env = process.env) {
+    const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: attempt } = env;
+    if (!repo || !id)
+        return undefined;
+    return `${server.replace(/\/$/, '')}/${repo}/actions/runs/${id}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
+}
+function repoFromEnv(env = process.env) {
+    const full = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = full.split('/');
+    if (!owner || !repo)
+        throw new UserError('GITHUB_REPOSITORY is not set (expected owner/name): run inside GitHub Actions or pass --repo');
+    return { owner, repo };
+}
+function readPayload(env) {
+    const path = env.GITHUB_EVENT_PATH;
+    if (!path)
+        return {};
+    try {
+        return JSON.parse(readFileSync(path, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+function fromPull(base, pr, fullName) {
+    return {
+        ...base,
+        sha: pr.head.sha,
+        prNumber: pr.number,
+        baseRef: pr.base.ref,
+        baseSha: pr.base.sha,
+        headRef: pr.head.ref,
+        fromFork: Boolean(pr.head.repo?.full_name && pr.head.repo.full_name !== (pr.base.repo?.full_name ?? fullName)),
+        labels: (pr.labels ?? []).map((l) => l.name ?? '').filter(Boolean),
+    };
+}
+/** Resolve the run context; the octokit is only used when the payload does not say (push, fork workflow_run). */
+async function resolveRunContext(octokit, opts = {}) {
+    const env = opts.env ?? process.env;
+    const { owner, repo } = repoFromEnv(env);
+    const full = `${owner}/${repo}`;
+    const eventName = env.GITHUB_EVENT_NAME ?? '';
+    const payload = readPayload(env);
+    const base = { owner, repo, eventName, runUrl: runUrl(env) };
+    const log = opts.logger;
+    const withOverrides = async (ctx) => {
+        if (opts.prNumber && opts.prNumber !== ctx.prNumber) {
+            if (!octokit)
+                return { ...ctx, prNumber: opts.prNumber, sha: opts.sha ?? ctx.sha };
+            const pr = (await octokit.rest.pulls.get({ owner, repo, pull_number: opts.prNumber })).data;
+            return { ...fromPull(base, pr, full), sha: opts.sha ?? pr.head.sha };
+        }
+        return opts.sha ? { ...ctx, sha: opts.sha } : ctx;
+    };
+    const plain = { ...base, sha: env.GITHUB_SHA ?? '', fromFork: false, labels: [] };
+    if (eventName === 'pull_request' || eventName === 'pull_request_target' || eventName === 'pull_request_review') {
+        const pr = payload.pull_request;
+        if (pr)
+            return withOverrides(fromPull(base, pr, full));
+    }
+    if (eventName === 'workflow_run') {
+        const run = (payload.workflow_run ?? {});
+        const headSha = run.head_sha ?? plain.sha;
+        const listed = (run.pull_requests ?? []).find((p) => p.head.sha === headSha) ?? run.pull_requests?.[0];
+        const fork = Boolean(run.head_repository?.full_name && run.head_repository.full_name !== full);
+        if (listed) {
+            // The list entries carry no labels and a stale state; the number and the head are what we need.
+            return withOverrides({ ...plain, sha: headSha, prNumber: listed.number, baseRef: listed.base.ref, headRef: listed.head.ref, fromFork: fork });
+        }
+        if (octokit && !opts.prNumber) {
+            const pr = (await pullsForCommit(octokit, owner, repo, headSha)).find((p) => p.head.sha === headSha) ??
+                (run.head_branch && run.head_repository?.owner?.login
+                    ? (await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: 'open', head: `${run.head_repository.owner.login}:${run.head_branch}`, per_page: 100 }))
+                        .map((p) => p)
+                        .find((p) => p.head.sha === headSha)
+                    : undefined);
+            if (pr)
+                return withOverrides({ ...fromPull(base, pr, full), sha: headSha });
+            log?.info(`workflow_run for ${headSha.slice(0, 7)}: no open pull request found`);
+        }
+        return withOverrides({ ...plain, sha: headSha, fromFork: fork });
+    }
+    if (eventName === 'merge_group') {
+        const mg = (payload.merge_group ?? {});
+        // Queue branches look like refs/heads/gh-readonly-queue/<base>/pr-<number>-<sha>.
+        const m = /\/pr-(\d+)-[0-9a-f]+$/.exec(mg.head_ref ?? '');
+        return withOverrides({
+            ...plain,
+            sha: mg.head_sha ?? plain.sha,
+            prNumber: m ? Number(m[1]) : undefined,
+            baseRef: mg.base_ref?.replace(/^refs\/heads\//, ''),
+            baseSha: mg.base_sha,
+            headRef: mg.head_ref?.replace(/^refs\/heads\//, ''),
+        });
+    }
+    if (eventName === 'push' && octokit && !opts.prNumber) {
+        const sha = payload.after ?? plain.sha;
+        const pulls = (await pullsForCommit(octokit, owner, repo, sha)).filter((p) => p.state === 'open');
+        const pr = pulls.find((p) => p.head.sha === sha) ?? pulls[0];
+        if (pr)
+            return withOverrides({ ...fromPull(base, pr, full), sha });
+        return withOverrides({ ...plain, sha });
+    }
+    return withOverrides(plain);
+}
+async function pullsForCommit(octokit, owner, repo, sha) {
+    if (!sha)
+        return [];
+    try {
+        const list = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, { owner, repo, commit_sha: sha, per_page: 100 });
+        return list;
+    }
+    catch (e) {
+        // 422/404 for a commit the API does not know (e.g. only in a fork): treat as "no PR".
+        if ([404, 422].includes(httpStatus(e) ?? 0))
+            return [];
+        throw e;
+    }
+}
+
+
+/***/ }),
+
+/***/ 9625:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   n: () => (/* binding */ httpStatus),
+/* harmony export */   p: () => (/* binding */ apiError)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8595);
+/** Turning Octokit errors into statuses and into messages a user can act on. */
+
+function httpStatus(e) {
+    return typeof e === 'object' && e !== null && 'status' in e && typeof e.status === 'number'
+        ? e.status
+        : undefined;
+}
+/**
+ * Wrap an API failure in a UserError that says what permission or condition is missing.
+ * `what` is the operation in plain words ("create commit status on abc123").
+ */
+function apiError(e, what, hints = {}) {
+    const status = httpStatus(e);
+    const detail = e instanceof Error ? e.message : String(e);
+    if (status === 401)
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${what}: the GitHub token was rejected (401 Bad credentials). Check the github-token input.`, {}, { cause: e });
+    if (status === 403 || status === 404) {
+        const perm = hints.permission ? ` The token needs \`permissions: ${hints.permission}\` in the workflow job.` : '';
+        const fork = process.env.GITHUB_EVENT_NAME === 'pull_request'
+            ? ' On a pull request from a fork the token is read-only: use the ml-pr-fork.yml workflow_run companion to post results.'
+            : '';
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${what}: GitHub answered ${status} (${detail}).${perm}${fork}`, {}, { cause: e });
+    }
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${what}: GitHub answered ${status ?? 'an error'} (${detail})`, {}, { cause: e });
 }
 
 
@@ -48733,7 +48918,7 @@ function stageFlow(cfg, cwd) {
 
 /***/ }),
 
-/***/ 2804:
+/***/ 1320:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48741,11 +48926,10 @@ function stageFlow(cfg, cwd) {
 __nccwpck_require__.d(__webpack_exports__, {
   sK: () => (/* reexport */ GitHubTagBackend),
   DJ: () => (/* reexport */ promoteVersion),
-  II: () => (/* reexport */ readMetricsSnapshot),
-  kk: () => (/* reexport */ runUrlFromEnv)
+  II: () => (/* reexport */ readMetricsSnapshot)
 });
 
-// UNUSED EXPORTS: BOT_TAGGER, FIRST_VERSION, artifactInTag, assertArtifact, assertStage, assertVersion, assignTitle, buildState, bumpVersion, compareVersions, formatTag, isArtifactName, isStageName, isVersion, maxVersion, orderEvents, parseBump, parseTag, parseTagMessage, previousHolder, readState, registerTitle, registerVersion, servingCommit, showJson, sortVersions, stageTimeline, tagMessage, versionOnCommit
+// UNUSED EXPORTS: BOT_TAGGER, FIRST_VERSION, artifactInTag, assertArtifact, assertStage, assertVersion, assignTitle, buildState, bumpVersion, compareVersions, formatTag, isArtifactName, isStageName, isVersion, maxVersion, orderEvents, parseBump, parseTag, parseTagMessage, previousHolder, readState, registerTitle, registerVersion, runUrlFromEnv, servingCommit, showJson, sortVersions, stageTimeline, tagMessage, versionOnCommit
 
 // EXTERNAL MODULE: ./src/lib/errors.ts
 var errors = __nccwpck_require__(8595);
@@ -48994,10 +49178,13 @@ function index(art, events) {
         }
     }
     // Pass 2: assignments resolve to the version on their commit.
+    const byCommit = new Map();
+    for (const v of art.versions.values())
+        byCommit.set(v.commit, [...(byCommit.get(v.commit) ?? []), v]);
     for (const e of events) {
         if (e.action !== 'assign' && e.action !== 'unassign')
             continue;
-        e.version = state_versionOnCommit(art, e.commit)?.version;
+        e.version = pickVersion(byCommit.get(e.commit) ?? [])?.version;
         if (!e.version) {
             art.versions.set(e.commit, { version: e.commit, commit: e.commit, registered: false, active: true });
             e.version = e.commit;
@@ -49008,11 +49195,14 @@ function index(art, events) {
     art.stages = currentHolders(art, events);
     art.deprecated = events.at(-1)?.action === 'deprecate';
 }
-/** The version registered on a commit: the one in force if any, else the last registered there. */
+/** The version registered on a commit: the one in force if any, else the highest registered there. */
 function state_versionOnCommit(art, commit) {
+    return pickVersion([...art.versions.values()].filter((v) => v.commit === commit));
+}
+function pickVersion(candidates) {
     let found;
-    for (const v of art.versions.values()) {
-        if (!v.registered || v.commit !== commit)
+    for (const v of candidates) {
+        if (!v.registered)
             continue;
         if (!found || (v.active && !found.active) || (v.active === found.active && versions_compareVersions(v.version, found.version) > 0))
             found = v;
@@ -49117,6 +49307,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/lib/yaml.ts
 var yaml = __nccwpck_require__(1659);
+// EXTERNAL MODULE: ./src/lib/github/context.ts
+var context = __nccwpck_require__(7043);
 ;// CONCATENATED MODULE: ./src/lib/registry/audit.ts
 /**
  * Tag messages: GTO's first line (so `gto show`/`gto history` read naturally), a blank line, then our
@@ -49149,14 +49341,6 @@ function parseTagMessage(message) {
     }
     return { title };
 }
-/** The run URL of the current GitHub Actions run, from the runner's environment. */
-function runUrlFromEnv(env = process.env) {
-    const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env;
-    if (!GITHUB_REPOSITORY || !GITHUB_RUN_ID)
-        return undefined;
-    const base = `${GITHUB_SERVER_URL ?? 'https://github.com'}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
-    return GITHUB_RUN_ATTEMPT && GITHUB_RUN_ATTEMPT !== '1' ? `${base}/attempts/${GITHUB_RUN_ATTEMPT}` : base;
-}
 /**
  * The metrics snapshot for the audit record: inline JSON (`{"auc": 0.91}`) or the path of a JSON/YAML
  * metrics file relative to `cwd`. Empty: none.
@@ -49178,6 +49362,8 @@ function readMetricsSnapshot(value, cwd, field = 'metrics') {
         throw new errors/* UserError */.yo(`${field}: "${text}" is neither inline JSON nor an existing file`, { field });
     return (0,yaml/* parseYaml */.hN)((0,external_node_fs_.readFileSync)(file, 'utf8'), text).value;
 }
+/** The run URL for the audit record (kept under this name for existing importers). */
+
 
 // EXTERNAL MODULE: ./src/lib/promotion.ts
 var promotion = __nccwpck_require__(8719);
@@ -49228,8 +49414,8 @@ const DEFAULT_ATTEMPTS = 40;
 function retrying(what, where, log, attempts, fn) {
     return withRetry(fn, {
         attempts,
-        baseDelayMs: 50,
-        maxDelayMs: 1_000,
+        baseDelayMs: 100,
+        maxDelayMs: 2_000,
         retryIf: (e) => e instanceof NameTaken,
         onRetry: (e, n) => log.info(`${e.message}; re-reading the registry (attempt ${n + 1} of ${attempts})`),
     }).catch((e) => {
@@ -49629,33 +49815,8 @@ function validateConcurrency(concurrency) {
 	}
 }
 
-;// CONCATENATED MODULE: ./src/lib/github/errors.ts
-/** Turning Octokit errors into statuses and into messages a user can act on. */
-
-function httpStatus(e) {
-    return typeof e === 'object' && e !== null && 'status' in e && typeof e.status === 'number'
-        ? e.status
-        : undefined;
-}
-/**
- * Wrap an API failure in a UserError that says what permission or condition is missing.
- * `what` is the operation in plain words ("create commit status on abc123").
- */
-function apiError(e, what, hints = {}) {
-    const status = httpStatus(e);
-    const detail = e instanceof Error ? e.message : String(e);
-    if (status === 401)
-        return new errors/* UserError */.yo(`${what}: the GitHub token was rejected (401 Bad credentials). Check the github-token input.`, {}, { cause: e });
-    if (status === 403 || status === 404) {
-        const perm = hints.permission ? ` The token needs \`permissions: ${hints.permission}\` in the workflow job.` : '';
-        const fork = process.env.GITHUB_EVENT_NAME === 'pull_request'
-            ? ' On a pull request from a fork the token is read-only: use the ml-pr-fork.yml workflow_run companion to post results.'
-            : '';
-        return new errors/* UserError */.yo(`${what}: GitHub answered ${status} (${detail}).${perm}${fork}`, {}, { cause: e });
-    }
-    return new errors/* UserError */.yo(`${what}: GitHub answered ${status ?? 'an error'} (${detail})`, {}, { cause: e });
-}
-
+// EXTERNAL MODULE: ./src/lib/github/errors.ts
+var github_errors = __nccwpck_require__(9625);
 ;// CONCATENATED MODULE: ./src/lib/registry/github.ts
 /**
  * The registry over the GitHub API (git data: annotated tag objects + refs), for the actions.
@@ -49663,7 +49824,7 @@ function apiError(e, what, hints = {}) {
  * Reading is two paginated listings, whatever the number of tags of the artifact:
  * - matching-refs `refs/tags/<artifact>` gives every tag name and whether it is annotated (the ref
  *   points at a tag object) or lightweight (at a commit);
- * - the repository's tag list gives the commit each tag peels to.
+ * - the repository's tag list (GET /repos/{owner}/{repo}/tags) gives the commit each tag peels to.
  * That is all the state needs when events carry counters (our assignments and GTO's) and registrations
  * have none. Tagger times are fetched per tag object only when the order of counter-less events matters
  * (a deregistration, a deprecation or a GTO `--simple` assignment exists for the artifact); messages are
@@ -49694,7 +49855,7 @@ class GitHubTagBackend {
         const refs = await this.octokit
             .paginate(this.octokit.rest.git.listMatchingRefs, { ...this.repoArgs, ref: `tags/${artifact ? artifactInTag(artifact) : ''}`, per_page: 100 })
             .catch((e) => {
-            throw apiError(e, what, { permission: 'contents: read' });
+            throw (0,github_errors/* apiError */.p)(e, what, { permission: 'contents: read' });
         });
         const candidates = refs
             .map((r) => ({ name: r.ref.replace(/^refs\/tags\//, ''), type: r.object.type, sha: r.object.sha }))
@@ -49705,11 +49866,17 @@ class GitHubTagBackend {
         if (candidates.length === 0)
             return [];
         const peeled = new Map();
-        const listed = await this.octokit.paginate(this.octokit.rest.repos.listTags, { ...this.repoArgs, per_page: 100 }).catch((e) => {
-            throw apiError(e, what, { permission: 'contents: read' });
-        });
-        for (const t of listed)
-            peeled.set(t.name, t.commit.sha);
+        try {
+            const listed = await this.octokit.paginate(this.octokit.rest.repos.listTags, { ...this.repoArgs, per_page: 100 });
+            for (const t of listed)
+                peeled.set(t.name, t.commit.sha);
+        }
+        catch (e) {
+            // Servers without the tag list (some GitHub-compatible APIs) still work, one tag object at a time.
+            if ((0,github_errors/* httpStatus */.n)(e) !== 404)
+                throw (0,github_errors/* apiError */.p)(e, what, { permission: 'contents: read' });
+            this.log.debug(`registry: ${this.opts.owner}/${this.opts.repo} has no tag list endpoint; reading tag objects one by one`);
+        }
         const tags = candidates.map((r) => r.type === 'tag' ? { name: r.name, annotated: true, commit: peeled.get(r.name) } : { name: r.name, annotated: false, commit: r.type === 'commit' ? r.sha : undefined });
         const needTimes = candidates.some((r) => {
             const p = parseTag(r.name);
@@ -49727,7 +49894,7 @@ class GitHubTagBackend {
     /** One annotated tag object, peeled to its commit. */
     async tagObject(sha) {
         const { data } = await this.octokit.rest.git.getTag({ ...this.repoArgs, tag_sha: sha }).catch((e) => {
-            throw apiError(e, `read tag object ${sha}`, { permission: 'contents: read' });
+            throw (0,github_errors/* apiError */.p)(e, `read tag object ${sha}`, { permission: 'contents: read' });
         });
         const time = data.tagger?.date ? Math.floor(Date.parse(data.tagger.date) / 1000) : undefined;
         return {
@@ -49744,9 +49911,9 @@ class GitHubTagBackend {
                 return (await this.octokit.rest.git.getCommit({ ...this.repoArgs, commit_sha: ref.toLowerCase() })).data.sha;
             }
             catch (e) {
-                if (httpStatus(e) === 404 || httpStatus(e) === 422)
+                if ((0,github_errors/* httpStatus */.n)(e) === 404 || (0,github_errors/* httpStatus */.n)(e) === 422)
                     throw new errors/* UserError */.yo(`commit ${ref} does not exist in ${where}`, { field: 'ref' });
-                throw apiError(e, `read commit ${ref}`, { permission: 'contents: read' });
+                throw (0,github_errors/* apiError */.p)(e, `read commit ${ref}`, { permission: 'contents: read' });
             }
         }
         const name = ref.replace(/^refs\//, '');
@@ -49763,8 +49930,8 @@ class GitHubTagBackend {
                 }
             }
             catch (e) {
-                if (httpStatus(e) !== 404)
-                    throw apiError(e, `resolve ${ref}`, { permission: 'contents: read' });
+                if ((0,github_errors/* httpStatus */.n)(e) !== 404)
+                    throw (0,github_errors/* apiError */.p)(e, `resolve ${ref}`, { permission: 'contents: read' });
             }
         }
         throw new errors/* UserError */.yo(`"${ref}" is neither a commit sha nor a branch or tag of ${where}`, { field: 'ref' });
@@ -49775,15 +49942,17 @@ class GitHubTagBackend {
         const object = await this.octokit.rest.git
             .createTag({ ...this.repoArgs, tag: tag.name, message: tag.message, object: tag.commit, type: 'commit', tagger })
             .catch((e) => {
-            throw apiError(e, what, { permission: 'contents: write' });
+            throw (0,github_errors/* apiError */.p)(e, what, { permission: 'contents: write' });
         });
         try {
-            await this.octokit.rest.git.createRef({ ...this.repoArgs, ref: `refs/tags/${tag.name}`, sha: object.data.sha });
+            // retries: 0 because "already exists" is an answer here, not a fault; createOctokit's request-level
+            // retry count would otherwise make plugin-retry repeat every 4xx.
+            await this.octokit.rest.git.createRef({ ...this.repoArgs, ref: `refs/tags/${tag.name}`, sha: object.data.sha, request: { retries: 0 } });
             return { created: true };
         }
         catch (e) {
-            if (httpStatus(e) !== 422 && httpStatus(e) !== 409)
-                throw apiError(e, what, { permission: 'contents: write' });
+            if ((0,github_errors/* httpStatus */.n)(e) !== 422 && (0,github_errors/* httpStatus */.n)(e) !== 409)
+                throw (0,github_errors/* apiError */.p)(e, what, { permission: 'contents: write' });
             // "Reference already exists": lost the race, unless an earlier try of ours got through.
             const existing = await this.octokit.rest.git.getRef({ ...this.repoArgs, ref: `tags/${tag.name}` }).catch(() => undefined);
             if (existing?.data.object.sha === object.data.sha)

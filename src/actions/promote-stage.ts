@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { actionLogger, boolInput, input, output, runAction, secretInput, summary } from '../lib/actions-io.js';
 import { loadConfig } from '../lib/config.js';
 import { UserError } from '../lib/errors.js';
+import { runUrl } from '../lib/github/context.js';
 import { createOctokit } from '../lib/github/octokit.js';
 import { stageFlow } from '../lib/promotion.js';
-import { GitHubTagBackend, promoteVersion, readMetricsSnapshot, runUrlFromEnv } from '../lib/registry/index.js';
+import { GitHubTagBackend, promoteVersion, readMetricsSnapshot } from '../lib/registry/index.js';
 
 await runAction(async () => {
   const token = secretInput('github-token');
@@ -40,7 +41,7 @@ await runAction(async () => {
     rollback,
     audit: {
       actor: process.env.GITHUB_ACTOR,
-      runUrl: runUrlFromEnv(),
+      runUrl: runUrl(),
       metrics: readMetricsSnapshot(input('metrics'), cwd),
       imageDigest: input('image-digest') || undefined,
     },

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { actionLogger, input, output, runAction, secretInput, summary } from '../lib/actions-io.js';
 import { loadConfig } from '../lib/config.js';
 import { UserError } from '../lib/errors.js';
+import { runUrl } from '../lib/github/context.js';
 import { createOctokit } from '../lib/github/octokit.js';
-import { GitHubTagBackend, parseBump, readMetricsSnapshot, registerVersion, runUrlFromEnv } from '../lib/registry/index.js';
+import { GitHubTagBackend, parseBump, readMetricsSnapshot, registerVersion } from '../lib/registry/index.js';
 
 await runAction(async () => {
   const token = secretInput('github-token');
@@ -32,7 +33,7 @@ await runAction(async () => {
     bump: bump ? parseBump(bump) : undefined,
     audit: {
       actor: process.env.GITHUB_ACTOR,
-      runUrl: runUrlFromEnv(),
+      runUrl: runUrl(),
       metrics: readMetricsSnapshot(input('metrics'), cwd),
       imageDigest: input('image-digest') || undefined,
     },

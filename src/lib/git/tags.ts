@@ -9,7 +9,8 @@ import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { stageFlow } from '../promotion.js';
-import { runUrlFromEnv, type AuditContext } from '../registry/audit.js';
+import { runUrl } from '../github/context.js';
+import type { AuditContext } from '../registry/audit.js';
 import type { NewTag, RegistryBackend } from '../registry/backend.js';
 import type { RawTag } from '../registry/state.js';
 import { execFile } from 'node:child_process';
@@ -183,6 +184,6 @@ export async function openLocalRegistry(cwd: string, opts: { remote?: string; lo
     root,
     config,
     flow: stageFlow(config, root),
-    audit: { actor: process.env.GITHUB_ACTOR || name || process.env.USER || undefined, runUrl: runUrlFromEnv() },
+    audit: { actor: process.env.GITHUB_ACTOR || name || process.env.USER || undefined, runUrl: runUrl() },
   };
 }

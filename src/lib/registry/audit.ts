@@ -52,14 +52,6 @@ export function parseTagMessage(message: string | undefined): { title: string; a
   return { title };
 }
 
-/** The run URL of the current GitHub Actions run, from the runner's environment. */
-export function runUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env;
-  if (!GITHUB_REPOSITORY || !GITHUB_RUN_ID) return undefined;
-  const base = `${GITHUB_SERVER_URL ?? 'https://github.com'}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
-  return GITHUB_RUN_ATTEMPT && GITHUB_RUN_ATTEMPT !== '1' ? `${base}/attempts/${GITHUB_RUN_ATTEMPT}` : base;
-}
-
 /**
  * The metrics snapshot for the audit record: inline JSON (`{"auc": 0.91}`) or the path of a JSON/YAML
  * metrics file relative to `cwd`. Empty: none.
@@ -78,3 +70,6 @@ export function readMetricsSnapshot(value: string | undefined, cwd: string, fiel
   if (!existsSync(file)) throw new UserError(`${field}: "${text}" is neither inline JSON nor an existing file`, { field });
   return parseYaml(readFileSync(file, 'utf8'), text).value;
 }
+
+/** The run URL for the audit record (kept under this name for existing importers). */
+export { runUrl as runUrlFromEnv } from '../github/context.js';

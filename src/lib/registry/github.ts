@@ -141,7 +141,9 @@ export class GitHubTagBackend implements RegistryBackend {
         throw apiError(e, what, { permission: 'contents: write' });
       });
     try {
-      await this.octokit.rest.git.createRef({ ...this.repoArgs, ref: `refs/tags/${tag.name}`, sha: object.data.sha });
+      // retries: 0 because "already exists" is an answer here, not a fault; createOctokit's request-level
+      // retry count would otherwise make plugin-retry repeat every 4xx.
+      await this.octokit.rest.git.createRef({ ...this.repoArgs, ref: `refs/tags/${tag.name}`, sha: object.data.sha, request: { retries: 0 } });
       return { created: true };
     } catch (e) {
       if (httpStatus(e) !== 422 && httpStatus(e) !== 409) throw apiError(e, what, { permission: 'contents: write' });

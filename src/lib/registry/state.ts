@@ -169,9 +169,11 @@ function index(art: ArtifactState, events: RegistryEvent[]): void {
     }
   }
   // Pass 2: assignments resolve to the version on their commit.
+  const byCommit = new Map<string, VersionState[]>();
+  for (const v of art.versions.values()) byCommit.set(v.commit, [...(byCommit.get(v.commit) ?? []), v]);
   for (const e of events) {
     if (e.action !== 'assign' && e.action !== 'unassign') continue;
-    e.version = versionOnCommit(art, e.commit)?.version;
+    e.version = pickVersion(byCommit.get(e.commit) ?? [])?.version;
     if (!e.version) {
       art.versions.set(e.commit, { version: e.commit, commit: e.commit, registered: false, active: true });
       e.version = e.commit;
@@ -183,11 +185,15 @@ function index(art: ArtifactState, events: RegistryEvent[]): void {
   art.deprecated = events.at(-1)?.action === 'deprecate';
 }
 
-/** The version registered on a commit: the one in force if any, else the last registered there. */
+/** The version registered on a commit: the one in force if any, else the highest registered there. */
 export function versionOnCommit(art: ArtifactState, commit: string): VersionState | undefined {
+  return pickVersion([...art.versions.values()].filter((v) => v.commit === commit));
+}
+
+function pickVersion(candidates: VersionState[]): VersionState | undefined {
   let found: VersionState | undefined;
-  for (const v of art.versions.values()) {
-    if (!v.registered || v.commit !== commit) continue;
+  for (const v of candidates) {
+    if (!v.registered) continue;
     if (!found || (v.active && !found.active) || (v.active === found.active && compareVersions(v.version, found.version) > 0)) found = v;
   }
   return found;
