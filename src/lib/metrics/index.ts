@@ -104,7 +104,7 @@ function same(a: MetricValue | undefined, b: MetricValue | undefined): boolean {
 }
 
 /**
- * Rows for every key of every file on either side, head order first. `all: false` keeps only the keys
+ * Rows for every key of every file on either side (files in head order, keys sorted). `all: false` keeps only the keys
  * whose value changed (the default of `dvc metrics diff` / `dvc params diff`).
  */
 export function diffValues(base: FileValues[] | undefined, head: FileValues[], opts: { all?: boolean } = {}): DiffRow[] {
@@ -116,7 +116,8 @@ export function diffValues(base: FileValues[] | undefined, head: FileValues[], o
   for (const path of paths) {
     const h = headByPath.get(path) ?? {};
     const b = baseByPath.get(path) ?? {};
-    for (const key of new Set([...Object.keys(h), ...Object.keys(b)])) {
+    // Keys sorted by code point within a file, as `dvc metrics diff` lists them.
+    for (const key of [...new Set([...Object.keys(h), ...Object.keys(b)])].sort()) {
       const row: DiffRow = { path, key };
       if (key in b) row.base = b[key];
       if (key in h) row.head = h[key];
@@ -128,7 +129,11 @@ export function diffValues(base: FileValues[] | undefined, head: FileValues[], o
   return rows;
 }
 
-/** Python's `f"{x:.5g}"` (what DVC prints), integers as they are, `—` for no value. */
+/**
+ * Python's `f"{x:.5g}"`: 5 significant digits (what DVC prints in experiment tables; `dvc metrics
+ * diff` itself rounds to 5 decimal places, which hides small metrics), integers as they are, `—` for
+ * no value.
+ */
 export function formatValue(v: MetricValue | undefined, precision = 5): string {
   if (v === undefined) return MISSING;
   if (v === null) return 'null';
