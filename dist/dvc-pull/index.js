@@ -39703,7 +39703,7 @@ function readDvcFile(root, file) {
         const base = resolveBase(dir, wdir, () => fail(`wdir "${wdir}" points outside the repository`, ['wdir']));
         if (!Array.isArray(value.outs))
             throw fail('expected an `outs:` list (is this a DVC file?)', ['outs']);
-        const outs = parseOuts(value.outs, ['outs'], base, { file }, fail);
+        const outs = parseOuts(value.outs, ['outs'], base, { file }, fail, doc.lineOf);
         return { file, kind: 'dvcfile', stages: [{ outs }] };
     }
     if (value.schema !== '2.0') {
@@ -39728,7 +39728,7 @@ function readDvcFile(root, file) {
             const flags = decl?.outs.get(external_node_path_.posix.normalize(o.path));
             return flags ? { ...o, ...(flags.cache === false ? { cache: false } : {}), ...(flags.remote && o.remote === undefined ? { remote: flags.remote } : {}) } : o;
         });
-        result.stages.push({ name, outs: parseOuts(outsRaw, ['stages', name, 'outs'], base, { file, stage: name }, fail) });
+        result.stages.push({ name, outs: parseOuts(outsRaw, ['stages', name, 'outs'], base, { file, stage: name }, fail, doc.lineOf) });
     }
     return result;
 }
@@ -39787,7 +39787,7 @@ function resolveBase(dir, wdir, fail) {
         throw fail();
     return r.path;
 }
-function parseOuts(list, at, base, source, fail) {
+function parseOuts(list, at, base, source, fail, lineOf) {
     const outs = [];
     list.forEach((raw, i) => {
         const here = [...at, i];
@@ -39833,7 +39833,7 @@ function parseOuts(list, at, base, source, fail) {
             nfiles: raw.nfiles,
             remote: typeof raw.remote === 'string' ? raw.remote.toLowerCase() : undefined,
             isexec: raw.isexec === true ? true : undefined,
-            source: { ...source },
+            source: { ...source, line: lineOf(here) },
         });
     });
     return outs;
@@ -40404,7 +40404,10 @@ function s3Remote(name, rawUrl, options, env, secret) {
     const encodedKey = (key) => (prefix ? `${prefix}/${key}` : key).split('/').map(encodeURIComponent).join('/');
     const objectUrl = (key) => endpoint
         ? `${endpoint}/${encodeURIComponent(bucket)}/${encodedKey(key)}`
-        : `https://${bucket}.s3.${region}.amazonaws.com/${encodedKey(key)}`;
+        : bucket.includes('.')
+            ? // a dotted bucket name breaks the *.s3 wildcard certificate: use path style
+                `https://s3.${region}.amazonaws.com/${encodeURIComponent(bucket)}/${encodedKey(key)}`
+            : `https://${bucket}.s3.${region}.amazonaws.com/${encodedKey(key)}`;
     let client = creds ? new AwsClient({ ...creds, service: 's3', region, retries: 0 }) : undefined;
     return {
         name,
@@ -40635,6 +40638,7 @@ async function pull(opts) {
         if (prev && prev.id.md5 !== w.id.md5) {
             throw new errors/* UserError */.yo(`${w.path} is tracked twice with different contents (${prev.out.source.file} and ${w.out.source.file})`, {
                 file: w.out.source.file,
+                line: w.out.source.line,
             });
         }
         byPath.set(w.path, w);
@@ -40646,12 +40650,13 @@ async function pull(opts) {
     await runAll(files.map((w) => limit(async () => {
         const reason = symlinkEscape(root, w.path);
         if (reason)
-            throw new errors/* UserError */.yo(`${w.path} (in out ${w.out.path}) ${reason}; refusing to write there`, { file: w.out.source.file });
+            throw new errors/* UserError */.yo(`${w.path} (in out ${w.out.path}) ${reason}; refusing to write there`, { file: w.out.source.file, line: w.out.source.line });
         const abs = (0,external_node_path_.join)(root, w.path);
         const st = await (0,promises_.lstat)(abs).catch(() => undefined);
         if (st?.isDirectory()) {
             throw new errors/* UserError */.yo(`${w.path} is a folder in the workspace but DVC tracks a file there (out ${w.out.path}); remove it and pull again`, {
                 file: w.out.source.file,
+                line: w.out.source.line,
             });
         }
         if (st?.isFile()) {
@@ -40745,6 +40750,7 @@ async function assertParentsAreFolders(root, w) {
         if (st && !st.isDirectory() && !st.isSymbolicLink()) {
             throw new errors/* UserError */.yo(`${dir} is a file in the workspace but DVC needs a folder there for ${w.path}; remove it and pull again`, {
                 file: w.out.source.file,
+                line: w.out.source.line,
             });
         }
         dir = parentOf(dir);
@@ -40786,24 +40792,25 @@ function parseDirObject(data, out, remote) {
         list = JSON.parse(data.toString('utf8'));
     }
     catch (e) {
-        throw new errors/* UserError */.yo(`${where} is not valid JSON: ${(0,errors/* messageOf */.bD)(e)}`, { file: out.source.file });
+        throw new errors/* UserError */.yo(`${where} is not valid JSON: ${(0,errors/* messageOf */.bD)(e)}`, { file: out.source.file, line: out.source.line });
     }
     if (!Array.isArray(list))
-        throw new errors/* UserError */.yo(`${where} is not a JSON list`, { file: out.source.file });
+        throw new errors/* UserError */.yo(`${where} is not a JSON list`, { file: out.source.file, line: out.source.line });
     const seen = new Set();
     return list.map((raw, i) => {
         const e = raw;
         if (typeof e?.md5 !== 'string' || !/^[0-9a-f]{32}$/.test(e.md5) || typeof e.relpath !== 'string') {
-            throw new errors/* UserError */.yo(`${where}: entry #${i + 1} lacks a 32-digit md5 or a relpath`, { file: out.source.file });
+            throw new errors/* UserError */.yo(`${where}: entry #${i + 1} lacks a 32-digit md5 or a relpath`, { file: out.source.file, line: out.source.line });
         }
         const reason = unsafeRelpathReason(e.relpath);
         if (reason || e.relpath.split('/').some((p) => p === '' || p === '.')) {
             throw new errors/* UserError */.yo(`${where}: relpath "${e.relpath}" ${reason ?? 'is not a normalised relative path'}; refusing to write it`, {
                 file: out.source.file,
+                line: out.source.line,
             });
         }
         if (seen.has(e.relpath))
-            throw new errors/* UserError */.yo(`${where}: relpath "${e.relpath}" is listed twice`, { file: out.source.file });
+            throw new errors/* UserError */.yo(`${where}: relpath "${e.relpath}" is listed twice`, { file: out.source.file, line: out.source.line });
         seen.add(e.relpath);
         return { md5: e.md5, relpath: e.relpath };
     });
@@ -40854,7 +40861,7 @@ async function download(f, remote, id, out, dest, stageTo) {
         tried.push(key);
         for (let attempt = 0;; attempt++) {
             try {
-                const r = await downloadOnce(f, remote, key, id, dest, what, out.source.file, stageTo);
+                const r = await downloadOnce(f, remote, key, id, dest, what, { file: out.source.file, line: out.source.line }, stageTo);
                 if (r === 'ok')
                     return;
                 if (typeof r === 'number')
@@ -40866,6 +40873,7 @@ async function download(f, remote, id, out, dest, stageTo) {
                     if (e instanceof TransientError) {
                         throw new errors/* UserError */.yo(`could not download ${what} from remote "${remote.name}" (${remote.display}) after ${f.attempts} attempts: ${e.message}`, {
                             file: out.source.file,
+                            line: out.source.line,
                         });
                     }
                     throw e;
@@ -40877,15 +40885,15 @@ async function download(f, remote, id, out, dest, stageTo) {
         }
     }
     if (denied !== undefined) {
-        throw new errors/* UserError */.yo(`access denied (${denied ? `HTTP ${denied}` : 'file permissions'}) reading ${what} from remote "${remote.name}" (${remote.display}); check the credentials in .dvc/config.local or MLOPS_DVC_REMOTE_${remote.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_* / AWS_* variables`, { file: out.source.file });
+        throw new errors/* UserError */.yo(`access denied (${denied ? `HTTP ${denied}` : 'file permissions'}) reading ${what} from remote "${remote.name}" (${remote.display}); check the credentials in .dvc/config.local or MLOPS_DVC_REMOTE_${remote.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_* / AWS_* variables`, { file: out.source.file, line: out.source.line });
     }
-    throw new errors/* UserError */.yo(`${what} is missing from remote "${remote.name}" (${remote.display}); tried ${tried.join(' and ')}. Was it pushed? Run \`dvc push\` where it was produced`, { file: out.source.file });
+    throw new errors/* UserError */.yo(`${what} is missing from remote "${remote.name}" (${remote.display}); tried ${tried.join(' and ')}. Was it pushed? Run \`dvc push\` where it was produced`, { file: out.source.file, line: out.source.line });
 }
 /**
  * One attempt: 'ok', 'missing', an HTTP status when denied; throws TransientError to retry. The body
  * is hashed and written to a temp file in the cache (renamed once verified) and to `stageTo` at once.
  */
-async function downloadOnce(f, remote, key, id, dest, what, file, stageTo) {
+async function downloadOnce(f, remote, key, id, dest, what, where, stageTo) {
     const ctl = new AbortController();
     let timer;
     const arm = () => {
@@ -40937,7 +40945,7 @@ async function downloadOnce(f, remote, key, id, dest, what, file, stageTo) {
         }
         const md5 = hasher.digest();
         if (md5 !== id.md5) {
-            throw new errors/* UserError */.yo(`${what} from remote "${remote.name}" (${remote.display}, ${key}) is corrupt: its md5 is ${md5}, expected ${id.md5}. Push it again from a good copy (\`dvc push\`)`, { file });
+            throw new errors/* UserError */.yo(`${what} from remote "${remote.name}" (${remote.display}, ${key}) is corrupt: its md5 is ${md5}, expected ${id.md5}. Push it again from a good copy (\`dvc push\`)`, where);
         }
         await (0,promises_.rename)(tmp, dest);
         progress.objectDone();

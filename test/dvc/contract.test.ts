@@ -83,7 +83,9 @@ describe('dvc-pull action', () => {
     const r = await runAction('dvc-pull', { workspace: repo.root, env: { ...cache.env }, inputs: { cache: false } });
     expect(r.code).toBe(1);
     expect(r.annotations).toHaveLength(1);
-    expect(r.annotations[0]).toMatchObject({ level: 'error', file: 'dvc.lock' });
+    const line = readFileSync(join(repo.root, 'dvc.lock'), 'utf8').split('\n').findIndex((l) => l.trim() === '- path: model.pkl') + 1;
+    expect(line).toBeGreaterThan(0);
+    expect(r.annotations[0]).toMatchObject({ level: 'error', file: 'dvc.lock', line });
     expect(r.annotations[0]!.message).toMatch(/object .* of out model\.pkl \(dvc\.lock\) from remote "storage" .* is corrupt/);
     for (const p of Object.keys(repo.files)) expect(existsSync(join(repo.root, p)), p).toBe(false);
   });

@@ -2,7 +2,7 @@
  * Pull over the network from real servers on 127.0.0.1: an HTTP remote (basic auth, custom header,
  * faults) and an S3-compatible server (s3rver, SigV4-checked). Fixtures come from the Python reference.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AwsClient } from 'aws4fetch';
@@ -94,10 +94,10 @@ describe('http remote', () => {
     expect(snapshot(root)).toEqual(before);
   });
 
-  it('retries 500/503 (with Retry-After) and succeeds', async () => {
+  it('retries 500 and 429 (with Retry-After) and succeeds', async () => {
     const root = await workspace(basic.url, `['remote "web"']\n    auth = basic\n    user = alice\n    password = ${PASSWORD}\n`);
     basic.faults.set(objectPath('big.bin'), { kind: 'fail', times: 2 });
-    basic.faults.set(objectPath('data/a.txt'), { kind: 'fail', times: 1, status: 503, retryAfter: '0' });
+    basic.faults.set(objectPath('data/a.txt'), { kind: 'fail', times: 1, status: 429, retryAfter: '0' });
     const log = captureLogger();
     await pull({ root, logger: log, retryBaseMs: 10 });
     expectPulled(root);

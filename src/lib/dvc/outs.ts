@@ -85,7 +85,7 @@ export function readDvcFile(root: string, file: string): DvcFileInfo {
     if (typeof wdir !== 'string') throw fail('wdir must be a string', ['wdir']);
     const base = resolveBase(dir, wdir, () => fail(`wdir "${wdir}" points outside the repository`, ['wdir']));
     if (!Array.isArray(value.outs)) throw fail('expected an `outs:` list (is this a DVC file?)', ['outs']);
-    const outs = parseOuts(value.outs, ['outs'], base, { file }, fail);
+    const outs = parseOuts(value.outs, ['outs'], base, { file }, fail, doc.lineOf);
     return { file, kind: 'dvcfile', stages: [{ outs }] };
   }
 
@@ -107,7 +107,7 @@ export function readDvcFile(root: string, file: string): DvcFileInfo {
       const flags = decl?.outs.get(posix.normalize(o.path));
       return flags ? { ...o, ...(flags.cache === false ? { cache: false } : {}), ...(flags.remote && o.remote === undefined ? { remote: flags.remote } : {}) } : o;
     });
-    result.stages.push({ name, outs: parseOuts(outsRaw, ['stages', name, 'outs'], base, { file, stage: name }, fail) });
+    result.stages.push({ name, outs: parseOuts(outsRaw, ['stages', name, 'outs'], base, { file, stage: name }, fail, doc.lineOf) });
   }
   return result;
 }
@@ -170,6 +170,7 @@ function parseOuts(
   base: string,
   source: { file: string; stage?: string },
   fail: (msg: string, path: (string | number)[]) => UserError,
+  lineOf: (path: (string | number)[]) => number | undefined,
 ): Out[] {
   const outs: Out[] = [];
   list.forEach((raw, i) => {
@@ -209,7 +210,7 @@ function parseOuts(
       nfiles: raw.nfiles as number | undefined,
       remote: typeof raw.remote === 'string' ? raw.remote.toLowerCase() : undefined,
       isexec: raw.isexec === true ? true : undefined,
-      source: { ...source },
+      source: { ...source, line: lineOf(here) },
     });
   });
   return outs;

@@ -160,6 +160,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
     if (prev && prev.id.md5 !== w.id.md5) {
       throw new UserError(`${w.path} is tracked twice with different contents (${prev.out.source.file} and ${w.out.source.file})`, {
         file: w.out.source.file,
+            line: w.out.source.line,
       });
     }
     byPath.set(w.path, w);
@@ -172,12 +173,13 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
     files.map((w) =>
       limit(async () => {
         const reason = symlinkEscape(root, w.path);
-        if (reason) throw new UserError(`${w.path} (in out ${w.out.path}) ${reason}; refusing to write there`, { file: w.out.source.file });
+        if (reason) throw new UserError(`${w.path} (in out ${w.out.path}) ${reason}; refusing to write there`, { file: w.out.source.file, line: w.out.source.line });
         const abs = join(root, w.path);
         const st = await lstat(abs).catch(() => undefined);
         if (st?.isDirectory()) {
           throw new UserError(`${w.path} is a folder in the workspace but DVC tracks a file there (out ${w.out.path}); remove it and pull again`, {
             file: w.out.source.file,
+            line: w.out.source.line,
           });
         }
         if (st?.isFile()) {
@@ -277,6 +279,7 @@ async function assertParentsAreFolders(root: string, w: WorkFile): Promise<void>
     if (st && !st.isDirectory() && !st.isSymbolicLink()) {
       throw new UserError(`${dir} is a file in the workspace but DVC needs a folder there for ${w.path}; remove it and pull again`, {
         file: w.out.source.file,
+            line: w.out.source.line,
       });
     }
     dir = parentOf(dir);
@@ -322,22 +325,23 @@ export function parseDirObject(data: Buffer, out: Out, remote: { name: string })
   try {
     list = JSON.parse(data.toString('utf8'));
   } catch (e) {
-    throw new UserError(`${where} is not valid JSON: ${messageOf(e)}`, { file: out.source.file });
+    throw new UserError(`${where} is not valid JSON: ${messageOf(e)}`, { file: out.source.file, line: out.source.line });
   }
-  if (!Array.isArray(list)) throw new UserError(`${where} is not a JSON list`, { file: out.source.file });
+  if (!Array.isArray(list)) throw new UserError(`${where} is not a JSON list`, { file: out.source.file, line: out.source.line });
   const seen = new Set<string>();
   return list.map((raw, i) => {
     const e = raw as { md5?: unknown; relpath?: unknown };
     if (typeof e?.md5 !== 'string' || !/^[0-9a-f]{32}$/.test(e.md5) || typeof e.relpath !== 'string') {
-      throw new UserError(`${where}: entry #${i + 1} lacks a 32-digit md5 or a relpath`, { file: out.source.file });
+      throw new UserError(`${where}: entry #${i + 1} lacks a 32-digit md5 or a relpath`, { file: out.source.file, line: out.source.line });
     }
     const reason = unsafeRelpathReason(e.relpath);
     if (reason || e.relpath.split('/').some((p) => p === '' || p === '.')) {
       throw new UserError(`${where}: relpath "${e.relpath}" ${reason ?? 'is not a normalised relative path'}; refusing to write it`, {
         file: out.source.file,
+        line: out.source.line,
       });
     }
-    if (seen.has(e.relpath)) throw new UserError(`${where}: relpath "${e.relpath}" is listed twice`, { file: out.source.file });
+    if (seen.has(e.relpath)) throw new UserError(`${where}: relpath "${e.relpath}" is listed twice`, { file: out.source.file, line: out.source.line });
     seen.add(e.relpath);
     return { md5: e.md5, relpath: e.relpath };
   });
@@ -395,7 +399,7 @@ async function download(f: Fetcher, remote: Remote, id: ObjectId, out: Out, dest
     tried.push(key);
     for (let attempt = 0; ; attempt++) {
       try {
-        const r = await downloadOnce(f, remote, key, id, dest, what, out.source.file, stageTo);
+        const r = await downloadOnce(f, remote, key, id, dest, what, { file: out.source.file, line: out.source.line }, stageTo);
         if (r === 'ok') return;
         if (typeof r === 'number') denied = r;
         break; // missing or denied under this layout: try the next one
@@ -404,6 +408,7 @@ async function download(f: Fetcher, remote: Remote, id: ObjectId, out: Out, dest
           if (e instanceof TransientError) {
             throw new UserError(`could not download ${what} from remote "${remote.name}" (${remote.display}) after ${f.attempts} attempts: ${e.message}`, {
               file: out.source.file,
+              line: out.source.line,
             });
           }
           throw e;
@@ -417,12 +422,12 @@ async function download(f: Fetcher, remote: Remote, id: ObjectId, out: Out, dest
   if (denied !== undefined) {
     throw new UserError(
       `access denied (${denied ? `HTTP ${denied}` : 'file permissions'}) reading ${what} from remote "${remote.name}" (${remote.display}); check the credentials in .dvc/config.local or MLOPS_DVC_REMOTE_${remote.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_* / AWS_* variables`,
-      { file: out.source.file },
+      { file: out.source.file, line: out.source.line },
     );
   }
   throw new UserError(
     `${what} is missing from remote "${remote.name}" (${remote.display}); tried ${tried.join(' and ')}. Was it pushed? Run \`dvc push\` where it was produced`,
-    { file: out.source.file },
+    { file: out.source.file, line: out.source.line },
   );
 }
 
@@ -437,7 +442,7 @@ async function downloadOnce(
   id: ObjectId,
   dest: string,
   what: string,
-  file: string,
+  where: { file: string; line?: number },
   stageTo?: string,
 ): Promise<'ok' | 'missing' | number> {
   const ctl = new AbortController();
@@ -492,7 +497,7 @@ async function downloadOnce(
     if (md5 !== id.md5) {
       throw new UserError(
         `${what} from remote "${remote.name}" (${remote.display}, ${key}) is corrupt: its md5 is ${md5}, expected ${id.md5}. Push it again from a good copy (\`dvc push\`)`,
-        { file },
+        where,
       );
     }
     await rename(tmp, dest);

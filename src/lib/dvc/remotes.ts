@@ -210,7 +210,10 @@ function s3Remote(name: string, rawUrl: string, options: Record<string, string>,
   const objectUrl = (key: string) =>
     endpoint
       ? `${endpoint}/${encodeURIComponent(bucket)}/${encodedKey(key)}`
-      : `https://${bucket}.s3.${region}.amazonaws.com/${encodedKey(key)}`;
+      : bucket.includes('.')
+        ? // a dotted bucket name breaks the *.s3 wildcard certificate: use path style
+          `https://s3.${region}.amazonaws.com/${encodeURIComponent(bucket)}/${encodedKey(key)}`
+        : `https://${bucket}.s3.${region}.amazonaws.com/${encodedKey(key)}`;
   let client = creds ? new AwsClient({ ...creds, service: 's3', region, retries: 0 }) : undefined;
   return {
     name,
