@@ -49511,10 +49511,10 @@ async function promoteVersion(backend, req) {
         let version;
         if (req.rollback) {
             if (!current)
-                throw new errors/* UserError */.yo(`cannot roll back ${artifact} in ${stage}: no version is in ${stage}`, { field: 'stage' });
+                throw new errors/* UserError */.yo(`cannot roll back ${artifact} in ${stage}: no version is in ${stage}`);
             const before = previousHolder(art, stage);
             if (!before)
-                throw new errors/* UserError */.yo(`cannot roll back ${artifact} in ${stage}: ${current.version} is the only version that has held ${stage}`, { field: 'stage' });
+                throw new errors/* UserError */.yo(`cannot roll back ${artifact} in ${stage}: ${current.version} is the only version that has held ${stage}`);
             version = before.version;
         }
         else if (req.version) {
@@ -49535,7 +49535,7 @@ async function promoteVersion(backend, req) {
                 throw new errors/* UserError */.yo(`${stage} is the first stage: say which version to assign (version or ref)`, { field: 'version' });
             const holder = art.stages[prev];
             if (!holder)
-                throw new errors/* UserError */.yo(`no version of ${artifact} is in ${prev}, so there is nothing to promote to ${stage}`, { field: 'stage' });
+                throw new errors/* UserError */.yo(`no version of ${artifact} is in ${prev}, so there is nothing to promote to ${stage}`);
             version = holder.version;
         }
         const v = art.versions.get(version);

@@ -49480,10 +49480,10 @@ async function promoteVersion(backend, req) {
         let version;
         if (req.rollback) {
             if (!current)
-                throw new UserError(`cannot roll back ${artifact} in ${stage}: no version is in ${stage}`, { field: 'stage' });
+                throw new UserError(`cannot roll back ${artifact} in ${stage}: no version is in ${stage}`);
             const before = previousHolder(art, stage);
             if (!before)
-                throw new UserError(`cannot roll back ${artifact} in ${stage}: ${current.version} is the only version that has held ${stage}`, { field: 'stage' });
+                throw new UserError(`cannot roll back ${artifact} in ${stage}: ${current.version} is the only version that has held ${stage}`);
             version = before.version;
         }
         else if (req.version) {
@@ -49504,7 +49504,7 @@ async function promoteVersion(backend, req) {
                 throw new UserError(`${stage} is the first stage: say which version to assign (version or ref)`, { field: 'version' });
             const holder = art.stages[prev];
             if (!holder)
-                throw new UserError(`no version of ${artifact} is in ${prev}, so there is nothing to promote to ${stage}`, { field: 'stage' });
+                throw new UserError(`no version of ${artifact} is in ${prev}, so there is nothing to promote to ${stage}`);
             version = holder.version;
         }
         const v = art.versions.get(version);

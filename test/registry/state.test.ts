@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { checkPullRequest, defaultFlow, mergeAction, previousStage } from '../../src/lib/promotion.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkPullRequest, defaultFlow, mergeAction, previousStage, stageFlow } from '../../src/lib/promotion.js';
+import { promoteVersion } from '../../src/lib/registry/operations.js';
+import { cleanupTempDirs, makeTempDir } from '../harness/tmp.js';
 import { parseTagMessage, tagMessage } from '../../src/lib/registry/audit.js';
 import { buildState, previousHolder, servingCommit, showJson, stageTimeline, type RawTag } from '../../src/lib/registry/state.js';
 
@@ -136,5 +140,26 @@ describe('promotion flow', () => {
     expect(mergeAction(custom, 'develop')).toEqual({ kind: 'register', stage: 'dev' });
     expect(mergeAction(custom, 'release')).toEqual({ kind: 'promote', stage: 'prod', from: 'qa' });
     expect(mergeAction(custom, 'feature/x')).toEqual({ kind: 'none' });
+  });
+});
+
+describe("GTO's .gto stages allow-list", () => {
+  afterAll(cleanupTempDirs);
+  it('is read (any key case) and a stage outside it is refused before anything is read or written', async () => {
+    const dir = await makeTempDir('mlops-gto-');
+    writeFileSync(join(dir, '.gto'), 'STAGES: [dev, staging]\n');
+    const flow = stageFlow(undefined, dir);
+    expect(flow.gtoStages).toEqual(['dev', 'staging']);
+    const backend = {
+      where: 'nowhere',
+      readTags: () => Promise.reject(new Error('must not read')),
+      resolveCommit: () => Promise.reject(new Error('must not resolve')),
+      createTag: () => Promise.reject(new Error('must not write')),
+    };
+    await expect(promoteVersion(backend, { artifact: 'm', stage: 'production', flow, version: 'v0.0.1' })).rejects.toThrow(
+      'stage "production" is not allowed by .gto (stages: dev, staging): add it there too',
+    );
+    writeFileSync(join(dir, '.gto'), 'stages: prod\n');
+    expect(() => stageFlow(undefined, dir)).toThrow(/`stages` must be a list/);
   });
 });

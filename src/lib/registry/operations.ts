@@ -174,9 +174,9 @@ export async function promoteVersion(backend: RegistryBackend, req: PromoteReque
     const prev = previousStage(flow, stage);
     let version: string;
     if (req.rollback) {
-      if (!current) throw new UserError(`cannot roll back ${artifact} in ${stage}: no version is in ${stage}`, { field: 'stage' });
+      if (!current) throw new UserError(`cannot roll back ${artifact} in ${stage}: no version is in ${stage}`);
       const before = previousHolder(art, stage);
-      if (!before) throw new UserError(`cannot roll back ${artifact} in ${stage}: ${current.version} is the only version that has held ${stage}`, { field: 'stage' });
+      if (!before) throw new UserError(`cannot roll back ${artifact} in ${stage}: ${current.version} is the only version that has held ${stage}`);
       version = before.version;
     } else if (req.version) {
       const v = art.versions.get(req.version);
@@ -191,7 +191,7 @@ export async function promoteVersion(backend: RegistryBackend, req: PromoteReque
     } else {
       if (!prev) throw new UserError(`${stage} is the first stage: say which version to assign (version or ref)`, { field: 'version' });
       const holder = art.stages[prev];
-      if (!holder) throw new UserError(`no version of ${artifact} is in ${prev}, so there is nothing to promote to ${stage}`, { field: 'stage' });
+      if (!holder) throw new UserError(`no version of ${artifact} is in ${prev}, so there is nothing to promote to ${stage}`);
       version = holder.version;
     }
     const v = art.versions.get(version)!;
