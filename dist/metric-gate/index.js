@@ -47223,7 +47223,7 @@ function same(a, b) {
     return a === b;
 }
 /**
- * Rows for every key of every file on either side, head order first. `all: false` keeps only the keys
+ * Rows for every key of every file on either side (files in head order, keys sorted). `all: false` keeps only the keys
  * whose value changed (the default of `dvc metrics diff` / `dvc params diff`).
  */
 function diffValues(base, head, opts = {}) {
@@ -47235,7 +47235,8 @@ function diffValues(base, head, opts = {}) {
     for (const path of paths) {
         const h = headByPath.get(path) ?? {};
         const b = baseByPath.get(path) ?? {};
-        for (const key of new Set([...Object.keys(h), ...Object.keys(b)])) {
+        // Keys sorted by code point within a file, as `dvc metrics diff` lists them.
+        for (const key of [...new Set([...Object.keys(h), ...Object.keys(b)])].sort()) {
             const row = { path, key };
             if (key in b)
                 row.base = b[key];
@@ -47250,7 +47251,11 @@ function diffValues(base, head, opts = {}) {
     }
     return rows;
 }
-/** Python's `f"{x:.5g}"` (what DVC prints), integers as they are, `—` for no value. */
+/**
+ * Python's `f"{x:.5g}"`: 5 significant digits (what DVC prints in experiment tables; `dvc metrics
+ * diff` itself rounds to 5 decimal places, which hides small metrics), integers as they are, `—` for
+ * no value.
+ */
 function formatValue(v, precision = 5) {
     if (v === undefined)
         return MISSING;
