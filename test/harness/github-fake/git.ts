@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 
@@ -63,6 +63,8 @@ export interface RefInfo {
   ref: string;
   sha: string;
   type: 'commit' | 'tag' | 'tree' | 'blob';
+  /** The commit it peels to (itself for a commit, the target of an annotated tag). */
+  commit?: string;
 }
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
@@ -243,7 +245,7 @@ export class BareRepo {
     if (!rev || rev.startsWith('-')) return undefined;
     let sha: string | undefined;
     if (FULL_SHA.test(rev)) sha = rev;
-    else if (/^[A-Za-z0-9._\/-]+$/.test(rev) && !rev.includes('..') && !rev.endsWith('.lock')) {
+    else if (!/[~^:?*[\\\s]|\.\.|@\{/.test(rev) && !rev.endsWith('.lock')) {
       const names = rev.startsWith('refs/') ? [rev] : [`refs/${rev}`, `refs/tags/${rev}`, `refs/heads/${rev}`, `refs/remotes/${rev}`];
       for (const n of names) {
         sha = await this.readRef(n);
@@ -424,28 +426,23 @@ export class BareRepo {
     return { sha: o.sha, object: get('object')!, type: get('type')!, tag: get('tag')!, tagger: tagger ? parseIdentity(tagger) : undefined, message };
   }
 
-  /** Refs under a prefix (a directory like `refs/tags/` or a name prefix), sorted by name. */
+  /**
+   * Refs whose name starts with `prefix` (`refs/tags/` or any name prefix, like `refs/tags/m@`), sorted
+   * by name, with the commit an annotated tag points at. One `for-each-ref`, however many refs.
+   */
   async refs(prefix = 'refs/'): Promise<RefInfo[]> {
-    const names = new Map<string, string>(await this.packedRefs());
-    const walk = async (rel: string) => {
-      const entries = await readdir(join(this.dir, rel), { withFileTypes: true }).catch(() => []);
-      for (const e of entries) {
-        const name = `${rel}/${e.name}`;
-        if (e.isDirectory()) await walk(name);
-        else if (!e.name.endsWith('.lock')) {
-          const sha = await this.readRef(name);
-          if (sha) names.set(name, sha);
-        }
-      }
-    };
-    await walk('refs');
-    const list = [...names].filter(([n]) => n.startsWith(prefix) || `${n}/`.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const raw = await this.out(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)', 'refs/']);
     const out: RefInfo[] = [];
-    for (const [ref, sha] of list) {
-      const o = await this.cat.read(sha);
-      if (o) out.push({ ref, sha, type: o.type as RefInfo['type'] });
+    for (const line of raw.split('\n')) {
+      if (!line) continue;
+      const [ref, sha, type, peeled, peeledType] = line.split('\0') as [string, string, RefInfo['type'], string, string];
+      if (!ref.startsWith(prefix)) continue;
+      const info: RefInfo = { ref, sha, type };
+      if (type === 'commit') info.commit = sha;
+      else if (type === 'tag' && peeledType === 'commit') info.commit = peeled;
+      out.push(info);
     }
-    return out;
+    return out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   }
 
   async ref(name: string): Promise<RefInfo | undefined> {

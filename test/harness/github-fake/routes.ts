@@ -62,8 +62,8 @@ export function scopeOf(operationId: string): Scope {
   if (operationId.startsWith('pulls/')) return 'pull_requests';
   if (operationId.startsWith('checks/')) return 'checks';
   if (/commit-status|combined-status/.test(operationId)) return 'statuses';
+  if (/environment|protection|ruleset|branch-polic/.test(operationId)) return 'administration';
   if (operationId.includes('deployment')) return 'deployments';
-  if (/environment|protection|ruleset|branch-policy/.test(operationId)) return 'administration';
   if (operationId === 'repos/list-tags') return 'contents';
   if (operationId.startsWith('users/') || operationId.startsWith('teams/')) return 'metadata';
   if (/content|file|commit|compare|branch/.test(operationId)) return 'contents';
@@ -516,7 +516,7 @@ function commentOf(c: Ctx): CommentRec {
 
 /** A branch, tag or SHA to a commit SHA; 422 "No commit found for SHA" like GitHub otherwise. */
 async function commitOf(c: Ctx, rev: string, notFoundAs: 404 | 422 = 404): Promise<string> {
-  const sha = await c.repo.git.resolve(rev.startsWith('refs/') || /^[0-9a-f]{40}$/.test(rev) ? rev : rev);
+  const sha = await c.repo.git.resolve(rev);
   if (sha) return sha;
   if (notFoundAs === 422) throw new HttpError(422, `No commit found for SHA: ${rev}`);
   throw new HttpError(404, `No commit found for SHA: ${rev}`);
@@ -905,7 +905,8 @@ export const handlers: Record<string, Handler> = {
       });
     }
     if (c.query.base) list = list.filter((i) => i.pull!.baseRef === c.query.base);
-    const direction = c.query.direction ?? (c.query.sort && c.query.sort !== 'created' ? 'desc' : 'desc');
+    // GitHub: desc by default when sorting by creation (or not at all), asc otherwise.
+    const direction = c.query.direction ?? (!c.query.sort || c.query.sort === 'created' ? 'desc' : 'asc');
     const key = c.query.sort === 'updated' ? 'updated_at' : 'created_at';
     list.sort((a, b) => a[key].localeCompare(b[key]) || a.number - b.number);
     if (direction === 'desc') list.reverse();
@@ -1254,21 +1255,18 @@ export const handlers: Record<string, Handler> = {
     return paginate(c, policies, (p) => p, (slice, total) => ({ total_count: total, branch_policies: slice }));
   },
   'repos/list-tags': async (c) => {
-    const tags = (await c.repo.git.refs('refs/tags/')).reverse();
-    const out = [];
-    for (const t of tags) {
-      const commit = await c.repo.git.resolve(t.ref);
-      if (!commit) continue;
+    // GitHub lists tags by name, descending; tags not pointing at a commit are left out.
+    const tags = (await c.repo.git.refs('refs/tags/')).filter((t) => t.commit).reverse();
+    return paginate(c, tags, (t) => {
       const name = t.ref.slice('refs/tags/'.length);
-      out.push({
+      return {
         name,
-        commit: { sha: commit, url: `${repoApi(c)}/commits/${commit}` },
+        commit: { sha: t.commit, url: `${repoApi(c)}/commits/${t.commit}` },
         zipball_url: `${repoApi(c)}/zipball/refs/tags/${name}`,
         tarball_url: `${repoApi(c)}/tarball/refs/tags/${name}`,
         node_id: nodeId('REF', t.ref),
-      });
-    }
-    return paginate(c, out);
+      };
+    });
   },
   'users/get-by-username': (c) => {
     const u = c.fake.users.get(c.params.username!.toLowerCase());
