@@ -36550,7 +36550,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8680);
-/* harmony import */ var _lib_config_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3285);
+/* harmony import */ var _lib_config_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4695);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7268);
 /* harmony import */ var _lib_github_deployments_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5695);
 /* harmony import */ var _lib_github_octokit_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1983);
@@ -36558,7 +36558,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _lib_gitops_bump_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1229);
 /* harmony import */ var _lib_gitops_environment_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(105);
 /* harmony import */ var _lib_gitops_github_backend_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4588);
-/* harmony import */ var _lib_registry_audit_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8);
+/* harmony import */ var _lib_github_context_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(4892);
 /**
  * bump-env-tag: set the image (name, tag, digest) of one environment in its GitOps file — this
  * repository or another — by a fast-forward commit or a pull request from bump/<env>/<app>, then
@@ -36611,7 +36611,7 @@ await (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(as
         findOpen: (head, base) => (0,_lib_github_pulls_js__WEBPACK_IMPORTED_MODULE_6__/* .findOpenPull */ .z)(gitops, { owner, repo, head, base }),
         openOrUpdate: (head, base, title, body) => (0,_lib_github_pulls_js__WEBPACK_IMPORTED_MODULE_6__/* .openOrUpdatePull */ .u)(gitops, { owner, repo, head, base, title, body }),
     };
-    const runUrl = (0,_lib_registry_audit_js__WEBPACK_IMPORTED_MODULE_10__/* .runUrlFromEnv */ .kk)();
+    const runUrl = (0,_lib_github_context_js__WEBPACK_IMPORTED_MODULE_10__/* .runUrl */ .Vp)();
     const result = await (0,_lib_gitops_bump_js__WEBPACK_IMPORTED_MODULE_7__/* .bumpEnvironment */ .cY)(backend, {
         env: r.env,
         app: r.app,
@@ -39734,21 +39734,68 @@ function reportFailure(e) {
 
 /***/ }),
 
-/***/ 3285:
+/***/ 4695:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Z9: () => (/* binding */ loadConfig)
-/* harmony export */ });
-/* unused harmony exports CONFIG_FILE, DEFAULT_STAGES, DEFAULT_BRANCHES, configSchema, parseConfig, parseGateRules, stageOfBranch */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var ajv__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2463);
-/* harmony import */ var ajv__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(ajv__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7268);
-/* harmony import */ var _yaml_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(912);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Z9: () => (/* binding */ loadConfig)
+});
+
+// UNUSED EXPORTS: CONFIG_FILE, DEFAULT_BRANCHES, DEFAULT_STAGES, configSchema, parseConfig, parseGateRules, stageOfBranch
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var ajv = __nccwpck_require__(2463);
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var lib_errors = __nccwpck_require__(7268);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/lib/yaml.ts
+/**
+ * Reading YAML with positions: syntax errors and schema errors point at file:line, which is what the
+ * `::error file=,line=` annotations need. Every module that reads user YAML goes through here.
+ */
+
+
+function yaml_parseYaml(text, file) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const err = doc.errors[0];
+    if (err) {
+        const pos = lineCounter.linePos(err.pos[0]);
+        throw new lib_errors/* UserError */.yo(`invalid YAML: ${err.message.split('\n')[0]}`, { file, line: pos.line, col: pos.col });
+    }
+    const lineOf = (path) => {
+        for (let n = path.length; n >= 0; n--) {
+            const node = doc.getIn(path.slice(0, n), true);
+            if ((0,dist/* isNode */.Ll)(node) && node.range)
+                return lineCounter.linePos(node.range[0]).line;
+        }
+        return undefined;
+    };
+    return { value: doc.toJS({ maxAliasCount: 100 }), doc, lineOf };
+}
+/** ajv-style `/a/0/b` pointer to a path array with numeric indexes. */
+function pointerToPath(pointer) {
+    if (!pointer)
+        return [];
+    return pointer
+        .split('/')
+        .slice(1)
+        .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+/** `gates[0].min` from ['gates', 0, 'min'], the field names our messages use. */
+function fieldName(path) {
+    return path.reduce((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+;// CONCATENATED MODULE: ./src/lib/config.ts
 /**
  * mlops.yml: the one file a repo owner writes. Validated with a JSON schema so that every mistake
  * (unknown key, wrong type, bad stage name) is reported with file, line and field before anything runs.
@@ -39850,14 +39897,14 @@ const configSchema = {
         },
     },
 };
-const ajv = new ajv__WEBPACK_IMPORTED_MODULE_4__.Ajv({ allErrors: true, strict: false });
-const validateConfig = ajv.compile(configSchema);
-const validateGates = ajv.compile({ type: 'array', items: gateSchema });
+const config_ajv = new ajv.Ajv({ allErrors: true, strict: false });
+const validateConfig = config_ajv.compile(configSchema);
+const validateGates = config_ajv.compile({ type: 'array', items: gateSchema });
 function schemaError(errors, located, file, prefix = []) {
     // Prefer the most specific error: the deepest path, and not the generic oneOf summary.
     const sorted = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length || Number(a.keyword === 'oneOf') - Number(b.keyword === 'oneOf'));
     const e = sorted[0];
-    const path = (0,_yaml_js__WEBPACK_IMPORTED_MODULE_3__/* .pointerToPath */ .ox)(e.instancePath);
+    const path = pointerToPath(e.instancePath);
     let linePath = path;
     let message;
     if (e.keyword === 'additionalProperties') {
@@ -39877,15 +39924,15 @@ function schemaError(errors, located, file, prefix = []) {
     else {
         message = e.message ?? 'invalid value';
     }
-    const field = (0,_yaml_js__WEBPACK_IMPORTED_MODULE_3__/* .fieldName */ .w5)([...prefix, ...path]) || '(root)';
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${field}: ${message}`, { file, line: located.lineOf(linePath), field });
+    const field = fieldName([...prefix, ...path]) || '(root)';
+    return new lib_errors/* UserError */.yo(`${field}: ${message}`, { file, line: located.lineOf(linePath), field });
 }
 /** Parse and validate mlops.yml text; defaults filled in. */
 function parseConfig(text, file = CONFIG_FILE) {
-    const located = (0,_yaml_js__WEBPACK_IMPORTED_MODULE_3__/* .parseYaml */ .hN)(text, file);
+    const located = yaml_parseYaml(text, file);
     const raw = located.value ?? {};
     if (typeof raw !== 'object' || Array.isArray(raw))
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('expected a mapping at the top level', { file, line: 1 });
+        throw new lib_errors/* UserError */.yo('expected a mapping at the top level', { file, line: 1 });
     if (!validateConfig(raw))
         throw schemaError(validateConfig.errors ?? [], located, file);
     const cfg = raw;
@@ -39893,7 +39940,7 @@ function parseConfig(text, file = CONFIG_FILE) {
     const branches = cfg.branches ?? DEFAULT_BRANCHES;
     for (const [branch, stage] of Object.entries(branches)) {
         if (!stages.includes(stage)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`branches.${branch}: stage "${stage}" is not in stages [${stages.join(', ')}]`, {
+            throw new lib_errors/* UserError */.yo(`branches.${branch}: stage "${stage}" is not in stages [${stages.join(', ')}]`, {
                 file,
                 line: located.lineOf(['branches', branch]),
                 field: `branches.${branch}`,
@@ -39903,7 +39950,7 @@ function parseConfig(text, file = CONFIG_FILE) {
     const environments = cfg.environments ?? {};
     for (const env of Object.keys(environments)) {
         if (!stages.includes(env)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`environments.${env}: "${env}" is not a stage (stages: ${stages.join(', ')})`, {
+            throw new lib_errors/* UserError */.yo(`environments.${env}: "${env}" is not a stage (stages: ${stages.join(', ')})`, {
                 file,
                 line: located.lineOf(['environments', env]),
                 field: `environments.${env}`,
@@ -39912,7 +39959,7 @@ function parseConfig(text, file = CONFIG_FILE) {
     }
     for (const [i, g] of (cfg.gates ?? []).entries()) {
         if (g.min === undefined && g.max === undefined && g.max_drop === undefined && g.max_increase === undefined) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`gates[${i}]: rule for "${g.metric}" has no bound (min, max, max_drop or max_increase)`, {
+            throw new lib_errors/* UserError */.yo(`gates[${i}]: rule for "${g.metric}" has no bound (min, max, max_drop or max_increase)`, {
                 file,
                 line: located.lineOf(['gates', i]),
                 field: `gates[${i}]`,
@@ -39931,13 +39978,13 @@ function parseGateRules(text, file = 'rules input') {
 }
 /** Read mlops.yml from a repo folder. Missing file -> undefined unless required. */
 function loadConfig(cwd, file = CONFIG_FILE, opts = {}) {
-    const path = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(cwd, file);
-    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(path)) {
+    const path = (0,external_node_path_.join)(cwd, file);
+    if (!(0,external_node_fs_.existsSync)(path)) {
         if (opts.required)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${file} not found in ${cwd}: create it (see action-templates/mlops.yml) or pass config-path`, { file });
+            throw new lib_errors/* UserError */.yo(`${file} not found in ${cwd}: create it (see action-templates/mlops.yml) or pass config-path`, { file });
         return undefined;
     }
-    return parseConfig((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8'), file);
+    return parseConfig((0,external_node_fs_.readFileSync)(path, 'utf8'), file);
 }
 /** The stage a branch deploys to, if any. */
 function stageOfBranch(cfg, branch) {
@@ -39981,6 +40028,152 @@ function isUserError(e) {
 /** Message of any thrown value, for wrapping. */
 function messageOf(e) {
     return e instanceof Error ? e.message : String(e);
+}
+
+
+/***/ }),
+
+/***/ 4892:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Vp: () => (/* binding */ runUrl)
+/* harmony export */ });
+/* unused harmony exports repoFromEnv, resolveRunContext */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5751);
+/**
+ * Which pull request (if any) and which commit a run is about, for every event that can carry one:
+ * pull_request / pull_request_target (the payload), workflow_run (the run's pull_requests, else a
+ * lookup by head sha or head branch — fork PRs come with an empty list), push (commits/{sha}/pulls)
+ * and merge_group (the queue branch names the PR).
+ *
+ * Statuses go on the PR head sha. On pull_request events GITHUB_SHA is the synthetic merge commit,
+ * which no reviewer sees and branch protection does not look at.
+ */
+
+
+
+function runUrl(env = process.env) {
+    const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: attempt } = env;
+    if (!repo || !id)
+        return undefined;
+    return `${server.replace(/\/$/, '')}/${repo}/actions/runs/${id}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
+}
+function repoFromEnv(env = process.env) {
+    const full = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = full.split('/');
+    if (!owner || !repo)
+        throw new UserError('GITHUB_REPOSITORY is not set (expected owner/name): run inside GitHub Actions or pass --repo');
+    return { owner, repo };
+}
+function readPayload(env) {
+    const path = env.GITHUB_EVENT_PATH;
+    if (!path)
+        return {};
+    try {
+        return JSON.parse(readFileSync(path, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+function fromPull(base, pr, fullName) {
+    return {
+        ...base,
+        sha: pr.head.sha,
+        prNumber: pr.number,
+        baseRef: pr.base.ref,
+        baseSha: pr.base.sha,
+        headRef: pr.head.ref,
+        fromFork: Boolean(pr.head.repo?.full_name && pr.head.repo.full_name !== (pr.base.repo?.full_name ?? fullName)),
+        labels: (pr.labels ?? []).map((l) => l.name ?? '').filter(Boolean),
+    };
+}
+/** Resolve the run context; the octokit is only used when the payload does not say (push, fork workflow_run). */
+async function resolveRunContext(octokit, opts = {}) {
+    const env = opts.env ?? process.env;
+    const { owner, repo } = repoFromEnv(env);
+    const full = `${owner}/${repo}`;
+    const eventName = env.GITHUB_EVENT_NAME ?? '';
+    const payload = readPayload(env);
+    const base = { owner, repo, eventName, runUrl: runUrl(env) };
+    const log = opts.logger;
+    const withOverrides = async (ctx) => {
+        if (opts.prNumber && opts.prNumber !== ctx.prNumber) {
+            if (!octokit)
+                return { ...ctx, prNumber: opts.prNumber, sha: opts.sha ?? ctx.sha };
+            const pr = (await octokit.rest.pulls.get({ owner, repo, pull_number: opts.prNumber })).data;
+            return { ...fromPull(base, pr, full), sha: opts.sha ?? pr.head.sha };
+        }
+        return opts.sha ? { ...ctx, sha: opts.sha } : ctx;
+    };
+    const plain = { ...base, sha: env.GITHUB_SHA ?? '', fromFork: false, labels: [] };
+    if (eventName === 'pull_request' || eventName === 'pull_request_target' || eventName === 'pull_request_review') {
+        const pr = payload.pull_request;
+        if (pr)
+            return withOverrides(fromPull(base, pr, full));
+    }
+    if (eventName === 'workflow_run') {
+        const run = (payload.workflow_run ?? {});
+        const headSha = run.head_sha ?? plain.sha;
+        const listed = (run.pull_requests ?? []).find((p) => p.head.sha === headSha) ?? run.pull_requests?.[0];
+        const fork = Boolean(run.head_repository?.full_name && run.head_repository.full_name !== full);
+        if (listed) {
+            // The list entries carry no labels and a stale state; the number and the head are what we need.
+            return withOverrides({ ...plain, sha: headSha, prNumber: listed.number, baseRef: listed.base.ref, headRef: listed.head.ref, fromFork: fork });
+        }
+        if (octokit && !opts.prNumber) {
+            const pr = (await pullsForCommit(octokit, owner, repo, headSha)).find((p) => p.head.sha === headSha) ??
+                (run.head_branch && run.head_repository?.owner?.login
+                    ? (await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: 'open', head: `${run.head_repository.owner.login}:${run.head_branch}`, per_page: 100 }))
+                        .map((p) => p)
+                        .find((p) => p.head.sha === headSha)
+                    : undefined);
+            if (pr)
+                return withOverrides({ ...fromPull(base, pr, full), sha: headSha });
+            log?.info(`workflow_run for ${headSha.slice(0, 7)}: no open pull request found`);
+        }
+        return withOverrides({ ...plain, sha: headSha, fromFork: fork });
+    }
+    if (eventName === 'merge_group') {
+        const mg = (payload.merge_group ?? {});
+        // Queue branches look like refs/heads/gh-readonly-queue/<base>/pr-<number>-<sha>.
+        const m = /\/pr-(\d+)-[0-9a-f]+$/.exec(mg.head_ref ?? '');
+        return withOverrides({
+            ...plain,
+            sha: mg.head_sha ?? plain.sha,
+            prNumber: m ? Number(m[1]) : undefined,
+            baseRef: mg.base_ref?.replace(/^refs\/heads\//, ''),
+            baseSha: mg.base_sha,
+            headRef: mg.head_ref?.replace(/^refs\/heads\//, ''),
+        });
+    }
+    if (eventName === 'push' && octokit && !opts.prNumber) {
+        const sha = payload.after ?? plain.sha;
+        const pulls = (await pullsForCommit(octokit, owner, repo, sha)).filter((p) => p.state === 'open');
+        const pr = pulls.find((p) => p.head.sha === sha) ?? pulls[0];
+        if (pr)
+            return withOverrides({ ...fromPull(base, pr, full), sha });
+        return withOverrides({ ...plain, sha });
+    }
+    return withOverrides(plain);
+}
+async function pullsForCommit(octokit, owner, repo, sha) {
+    if (!sha)
+        return [];
+    try {
+        const list = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, { owner, repo, commit_sha: sha, per_page: 100 });
+        return list;
+    }
+    catch (e) {
+        // 422/404 for a commit the API does not know (e.g. only in a fork): treat as "no PR".
+        if ([404, 422].includes(httpStatus(e) ?? 0))
+            return [];
+        throw e;
+    }
 }
 
 
@@ -46908,271 +47101,6 @@ const stderrLogger = {
     warning: (m, where) => process.stderr.write(`warning: ${where?.file ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${redactSecrets(m)}\n`),
 };
 const silentLogger = { info: () => { }, debug: () => { }, warning: () => { } };
-
-
-/***/ }),
-
-/***/ 8:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  kk: () => (/* reexport */ runUrl)
-});
-
-// UNUSED EXPORTS: assignTitle, parseTagMessage, readMetricsSnapshot, registerTitle, tagMessage
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/lib/errors.ts
-var errors = __nccwpck_require__(7268);
-// EXTERNAL MODULE: ./src/lib/yaml.ts
-var yaml = __nccwpck_require__(912);
-// EXTERNAL MODULE: ./src/lib/github/errors.ts
-var github_errors = __nccwpck_require__(5751);
-;// CONCATENATED MODULE: ./src/lib/github/context.ts
-/**
- * Which pull request (if any) and which commit a run is about, for every event that can carry one:
- * pull_request / pull_request_target (the payload), workflow_run (the run's pull_requests, else a
- * lookup by head sha or head branch — fork PRs come with an empty list), push (commits/{sha}/pulls)
- * and merge_group (the queue branch names the PR).
- *
- * Statuses go on the PR head sha. On pull_request events GITHUB_SHA is the synthetic merge commit,
- * which no reviewer sees and branch protection does not look at.
- */
-
-
-
-function runUrl(env = process.env) {
-    const { GITHUB_SERVER_URL: server = 'https://github.com', GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: attempt } = env;
-    if (!repo || !id)
-        return undefined;
-    return `${server.replace(/\/$/, '')}/${repo}/actions/runs/${id}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
-}
-function repoFromEnv(env = process.env) {
-    const full = env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = full.split('/');
-    if (!owner || !repo)
-        throw new UserError('GITHUB_REPOSITORY is not set (expected owner/name): run inside GitHub Actions or pass --repo');
-    return { owner, repo };
-}
-function readPayload(env) {
-    const path = env.GITHUB_EVENT_PATH;
-    if (!path)
-        return {};
-    try {
-        return JSON.parse(readFileSync(path, 'utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-function fromPull(base, pr, fullName) {
-    return {
-        ...base,
-        sha: pr.head.sha,
-        prNumber: pr.number,
-        baseRef: pr.base.ref,
-        baseSha: pr.base.sha,
-        headRef: pr.head.ref,
-        fromFork: Boolean(pr.head.repo?.full_name && pr.head.repo.full_name !== (pr.base.repo?.full_name ?? fullName)),
-        labels: (pr.labels ?? []).map((l) => l.name ?? '').filter(Boolean),
-    };
-}
-/** Resolve the run context; the octokit is only used when the payload does not say (push, fork workflow_run). */
-async function resolveRunContext(octokit, opts = {}) {
-    const env = opts.env ?? process.env;
-    const { owner, repo } = repoFromEnv(env);
-    const full = `${owner}/${repo}`;
-    const eventName = env.GITHUB_EVENT_NAME ?? '';
-    const payload = readPayload(env);
-    const base = { owner, repo, eventName, runUrl: runUrl(env) };
-    const log = opts.logger;
-    const withOverrides = async (ctx) => {
-        if (opts.prNumber && opts.prNumber !== ctx.prNumber) {
-            if (!octokit)
-                return { ...ctx, prNumber: opts.prNumber, sha: opts.sha ?? ctx.sha };
-            const pr = (await octokit.rest.pulls.get({ owner, repo, pull_number: opts.prNumber })).data;
-            return { ...fromPull(base, pr, full), sha: opts.sha ?? pr.head.sha };
-        }
-        return opts.sha ? { ...ctx, sha: opts.sha } : ctx;
-    };
-    const plain = { ...base, sha: env.GITHUB_SHA ?? '', fromFork: false, labels: [] };
-    if (eventName === 'pull_request' || eventName === 'pull_request_target' || eventName === 'pull_request_review') {
-        const pr = payload.pull_request;
-        if (pr)
-            return withOverrides(fromPull(base, pr, full));
-    }
-    if (eventName === 'workflow_run') {
-        const run = (payload.workflow_run ?? {});
-        const headSha = run.head_sha ?? plain.sha;
-        const listed = (run.pull_requests ?? []).find((p) => p.head.sha === headSha) ?? run.pull_requests?.[0];
-        const fork = Boolean(run.head_repository?.full_name && run.head_repository.full_name !== full);
-        if (listed) {
-            // The list entries carry no labels and a stale state; the number and the head are what we need.
-            return withOverrides({ ...plain, sha: headSha, prNumber: listed.number, baseRef: listed.base.ref, headRef: listed.head.ref, fromFork: fork });
-        }
-        if (octokit && !opts.prNumber) {
-            const pr = (await pullsForCommit(octokit, owner, repo, headSha)).find((p) => p.head.sha === headSha) ??
-                (run.head_branch && run.head_repository?.owner?.login
-                    ? (await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: 'open', head: `${run.head_repository.owner.login}:${run.head_branch}`, per_page: 100 }))
-                        .map((p) => p)
-                        .find((p) => p.head.sha === headSha)
-                    : undefined);
-            if (pr)
-                return withOverrides({ ...fromPull(base, pr, full), sha: headSha });
-            log?.info(`workflow_run for ${headSha.slice(0, 7)}: no open pull request found`);
-        }
-        return withOverrides({ ...plain, sha: headSha, fromFork: fork });
-    }
-    if (eventName === 'merge_group') {
-        const mg = (payload.merge_group ?? {});
-        // Queue branches look like refs/heads/gh-readonly-queue/<base>/pr-<number>-<sha>.
-        const m = /\/pr-(\d+)-[0-9a-f]+$/.exec(mg.head_ref ?? '');
-        return withOverrides({
-            ...plain,
-            sha: mg.head_sha ?? plain.sha,
-            prNumber: m ? Number(m[1]) : undefined,
-            baseRef: mg.base_ref?.replace(/^refs\/heads\//, ''),
-            baseSha: mg.base_sha,
-            headRef: mg.head_ref?.replace(/^refs\/heads\//, ''),
-        });
-    }
-    if (eventName === 'push' && octokit && !opts.prNumber) {
-        const sha = payload.after ?? plain.sha;
-        const pulls = (await pullsForCommit(octokit, owner, repo, sha)).filter((p) => p.state === 'open');
-        const pr = pulls.find((p) => p.head.sha === sha) ?? pulls[0];
-        if (pr)
-            return withOverrides({ ...fromPull(base, pr, full), sha });
-        return withOverrides({ ...plain, sha });
-    }
-    return withOverrides(plain);
-}
-async function pullsForCommit(octokit, owner, repo, sha) {
-    if (!sha)
-        return [];
-    try {
-        const list = await octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, { owner, repo, commit_sha: sha, per_page: 100 });
-        return list;
-    }
-    catch (e) {
-        // 422/404 for a commit the API does not know (e.g. only in a fork): treat as "no PR".
-        if ([404, 422].includes(httpStatus(e) ?? 0))
-            return [];
-        throw e;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/lib/registry/audit.ts
-/**
- * Tag messages: GTO's first line (so `gto show`/`gto history` read naturally), a blank line, then our
- * audit record as one JSON object.
- */
-
-
-
-
-const registerTitle = (artifact, version) => `Registering artifact ${artifact} version ${version}`;
-const assignTitle = (artifact, stage, version) => `Assigning stage ${stage} to artifact ${artifact} version ${version}`;
-function tagMessage(title, audit) {
-    const record = Object.fromEntries(Object.entries(audit).filter(([, v]) => v !== undefined));
-    return `${title}\n\n${JSON.stringify(record)}\n`;
-}
-/** First line and, when present, our audit record; tags written by GTO itself have no record. */
-function parseTagMessage(message) {
-    const text = (message ?? '').replace(/\r\n/g, '\n');
-    const [title = '', ...rest] = text.split('\n');
-    const body = rest.join('\n').trim();
-    if (body.startsWith('{')) {
-        try {
-            const audit = JSON.parse(body);
-            if (audit && typeof audit === 'object' && !Array.isArray(audit))
-                return { title, audit: audit };
-        }
-        catch {
-            // Not ours: a hand-written message.
-        }
-    }
-    return { title };
-}
-/**
- * The metrics snapshot for the audit record: inline JSON (`{"auc": 0.91}`) or the path of a JSON/YAML
- * metrics file relative to `cwd`. Empty: none.
- */
-function readMetricsSnapshot(value, cwd, field = 'metrics') {
-    const text = value?.trim();
-    if (!text)
-        return undefined;
-    if (text.startsWith('{') || text.startsWith('[')) {
-        try {
-            return JSON.parse(text);
-        }
-        catch (e) {
-            throw new UserError(`${field} is not valid JSON: ${messageOf(e)}`, { field });
-        }
-    }
-    const file = resolve(cwd, text);
-    if (!existsSync(file))
-        throw new UserError(`${field}: "${text}" is neither inline JSON nor an existing file`, { field });
-    return parseYaml(readFileSync(file, 'utf8'), text).value;
-}
-/** The run URL for the audit record (kept under this name for existing importers). */
-
-
-
-/***/ }),
-
-/***/ 912:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   hN: () => (/* binding */ parseYaml),
-/* harmony export */   ox: () => (/* binding */ pointerToPath),
-/* harmony export */   w5: () => (/* binding */ fieldName)
-/* harmony export */ });
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7268);
-/**
- * Reading YAML with positions: syntax errors and schema errors point at file:line, which is what the
- * `::error file=,line=` annotations need. Every module that reads user YAML goes through here.
- */
-
-
-function parseYaml(text, file) {
-    const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_0__/* .LineCounter */ .HN();
-    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const err = doc.errors[0];
-    if (err) {
-        const pos = lineCounter.linePos(err.pos[0]);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`invalid YAML: ${err.message.split('\n')[0]}`, { file, line: pos.line, col: pos.col });
-    }
-    const lineOf = (path) => {
-        for (let n = path.length; n >= 0; n--) {
-            const node = doc.getIn(path.slice(0, n), true);
-            if ((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isNode */ .Ll)(node) && node.range)
-                return lineCounter.linePos(node.range[0]).line;
-        }
-        return undefined;
-    };
-    return { value: doc.toJS({ maxAliasCount: 100 }), doc, lineOf };
-}
-/** ajv-style `/a/0/b` pointer to a path array with numeric indexes. */
-function pointerToPath(pointer) {
-    if (!pointer)
-        return [];
-    return pointer
-        .split('/')
-        .slice(1)
-        .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-}
-/** `gates[0].min` from ['gates', 0, 'min'], the field names our messages use. */
-function fieldName(path) {
-    return path.reduce((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
-}
 
 
 /***/ }),

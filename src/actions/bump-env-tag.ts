@@ -13,7 +13,7 @@ import { findOpenPull, openOrUpdatePull } from '../lib/github/pulls.js';
 import { bumpEnvironment, type PullRequests } from '../lib/gitops/bump.js';
 import { resolveBump } from '../lib/gitops/environment.js';
 import { GithubBackend } from '../lib/gitops/github-backend.js';
-import { runUrlFromEnv } from '../lib/registry/audit.js';
+import { runUrl as runUrlFromEnv } from '../lib/github/context.js';
 
 await runAction(async () => {
   const token = secretInput('github-token');
