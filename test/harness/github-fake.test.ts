@@ -397,10 +397,13 @@ describe('github fake: users, teams, tags, rulesets, branch policies', () => {
     expect(await status(gh.rest.teams.getByName({ org: 'acme', team_slug: 'nope' }))).toBe(404);
   });
 
-  it('lists tags with the commit they peel to', async () => {
-    const tags = await gh.paginate(gh.rest.repos.listTags, { owner, repo, per_page: 100 });
-    const t = tags.find((x) => x.name === 'churn@v0.1.0')!;
-    expect(t.commit.sha).toBe(await fake.resolve(R, 'refs/tags/churn@v0.1.0'));
+  it('lists tags (registry names with @ and #) by name descending, with the commit they peel to', async () => {
+    const main = (await fake.resolve(R, 'main'))!;
+    await gh.rest.git.createRef({ owner, repo, ref: 'refs/tags/churn#dev#1', sha: main });
+    const tags = await gh.paginate(gh.rest.repos.listTags, { owner, repo, per_page: 1 });
+    expect(tags.map((t) => t.name)).toEqual(['churn@v0.1.0', 'churn#dev#1']);
+    expect(tags[0]!.commit.sha).toBe(await fake.resolve(R, 'refs/tags/churn@v0.1.0'));
+    expect(tags[1]!.commit.sha).toBe(main);
   });
 
   it('updates a ruleset and adds deployment branch policies', async () => {
