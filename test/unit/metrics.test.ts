@@ -190,6 +190,21 @@ describe('snapshots and diff on the example project', () => {
     expect([formatValue(row.base), formatValue(row.head), formatChange(row)]).toEqual(['—', '120.5', '—']);
   });
 
+  it('reads every dvc.yaml of the project, paths relative to each one', async () => {
+    const nested = 'metrics:\n- eval/scores.yaml\nstages:\n  fit:\n    cmd: x\n    params:\n    - lr\n';
+    const p = await createExampleProject({
+      base: { files: { 'models/churn/dvc.yaml': nested, 'models/churn/eval/scores.yaml': 'f1: 0.5\n', 'models/churn/params.yaml': 'lr: 0.1\n' } },
+      head: { files: { 'models/churn/eval/scores.yaml': 'f1: 0.6\n', 'models/churn/params.yaml': 'lr: 0.2\n' } },
+    });
+    const head = await readWorkspaceSnapshot(p.dir);
+    const base = await readRevisionSnapshot(p.dir, p.baseBranch);
+    expect(head.metrics.map((f) => f.path)).toEqual(['eval/metrics.json', 'models/churn/eval/scores.yaml']);
+    expect(base.snapshot!.metrics.map((f) => f.path)).toEqual(['eval/metrics.json', 'models/churn/eval/scores.yaml']);
+    expect(head.params.map((f) => f.path)).toEqual(['params.yaml', 'models/churn/params.yaml']);
+    const row = diffValues(base.snapshot!.metrics, head.metrics).find((r) => r.key === 'f1')!;
+    expect(row).toMatchObject({ path: 'models/churn/eval/scores.yaml', base: 0.5, head: 0.6 });
+  });
+
   it('fetches a baseline branch that only exists on origin (shallow CI checkout)', async () => {
     const p = await createExampleProject({ withOrigin: true });
     execFileSync('git', ['branch', '-D', p.baseBranch], { cwd: p.dir });

@@ -2,8 +2,8 @@
  * Which files hold metrics and params, as DVC decides it: dvc.yaml top-level `metrics:` / `params:`,
  * stage outs declared under `metrics:`, and files named in stage `params:` (params.yaml by default).
  * An explicit list (mlops.yml `metrics:`/`params:` or an action input) replaces the dvc.yaml lookup.
- * Paths in dvc.yaml are relative to its folder (and a stage's `wdir`); a directory stands for the
- * metrics files inside it.
+ * Every dvc.yaml of the project counts (a monorepo has one per folder); paths in a dvc.yaml are
+ * relative to its folder (and a stage's `wdir`); a directory stands for the metrics files inside it.
  */
 import { posix } from 'node:path';
 import { UserError } from '../errors.js';
@@ -72,13 +72,19 @@ export interface SourceOptions {
 
 /** The metrics and params files of a tree. A malformed dvc.yaml is a UserError with file and line. */
 export async function resolveSources(tree: Tree, opts: SourceOptions = {}): Promise<DvcYamlFiles> {
-  let fromDvc: DvcYamlFiles = { metrics: [], params: [] };
+  const fromDvc: DvcYamlFiles = { metrics: [], params: [] };
   if (!opts.metrics?.length || !opts.params?.length) {
-    const text = await tree.read(DVC_YAML);
-    if (text !== undefined) fromDvc = filesFromDvcYaml(text, tree.label === 'workspace' ? DVC_YAML : `${DVC_YAML}@${tree.label}`);
+    // DVC reads every dvc.yaml of the project, each relative to its own folder.
+    for (const file of await tree.findNamed(DVC_YAML)) {
+      const text = await tree.read(file);
+      if (text === undefined) continue;
+      const found = filesFromDvcYaml(text, tree.label === 'workspace' ? file : `${file}@${tree.label}`, posix.dirname(file) === '.' ? '' : posix.dirname(file));
+      fromDvc.metrics.push(...found.metrics);
+      fromDvc.params.push(...found.params);
+    }
   }
-  const metrics = opts.metrics?.length ? opts.metrics.map(normalizePath) : fromDvc.metrics;
-  let params = opts.params?.length ? opts.params.map(normalizePath) : fromDvc.params;
+  const metrics = opts.metrics?.length ? opts.metrics.map(normalizePath) : unique(fromDvc.metrics);
+  let params = opts.params?.length ? opts.params.map(normalizePath) : unique(fromDvc.params);
   if (!opts.params?.length && params.length === 0 && (await tree.read(DEFAULT_PARAMS_FILE)) !== undefined) params = [DEFAULT_PARAMS_FILE];
   return { metrics: await expand(tree, metrics), params: await expand(tree, params) };
 }

@@ -44,7 +44,15 @@ export interface Tree {
   read(path: string): Promise<string | undefined>;
   /** Files under a directory (recursive), or undefined when the path is not a directory. */
   listDir(path: string): Promise<string[] | undefined>;
+  /** Every file named `name` in the project, at any depth (versioned ones; .gitignore'd ones are left out). */
+  findNamed(name: string): Promise<string[]>;
 }
+
+// Shallowest first (the root dvc.yaml before nested ones), then by path.
+const named = (files: string[], name: string) =>
+  files
+    .filter((f) => f === name || f.endsWith(`/${name}`))
+    .sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
 
 export function normalizePath(p: string): string {
   const n = posix.normalize(p.replace(/\\/g, '/')).replace(/^\.\//, '');
@@ -73,6 +81,12 @@ export function workspaceTree(cwd: string): Tree {
       walk(normalizePath(path));
       return out.sort();
     },
+    async findNamed(name) {
+      // Tracked and untracked-but-not-ignored files: what `git add -A` would version.
+      const r = await git(['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd, allowFail: true });
+      if (r.code !== 0) return existsSync(join(cwd, name)) ? [name] : [];
+      return named([...new Set(r.stdout.split('\0').filter(Boolean))], name).filter((f) => existsSync(join(cwd, f)));
+    },
   };
 }
 
@@ -92,6 +106,10 @@ export function gitTree(cwd: string, rev: string, sha: string, label = rev): Tre
       if (type.code !== 0 || type.stdout.trim() !== 'tree') return undefined;
       const out = await gitOut(['ls-tree', '-r', '--name-only', '-z', sha, '--', p || '.'], { cwd });
       return out.split('\0').filter(Boolean).sort();
+    },
+    async findNamed(name) {
+      const out = await gitOut(['ls-tree', '-r', '--name-only', '-z', sha, '--', '.'], { cwd });
+      return named(out.split('\0').filter(Boolean), name);
     },
   };
 }
