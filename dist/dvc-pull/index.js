@@ -40616,7 +40616,20 @@ async function pull(opts) {
     // 2. Directory listings (small objects, needed to know the files).
     const work = [];
     const limit = pLimit(jobs);
-    await runAll(selections.map((sel) => limit(async () => {
+    // Once one task fails the pull fails: queued tasks then return at once instead of downloading more.
+    let failed = false;
+    const task = (fn) => limit(async () => {
+        if (failed)
+            return;
+        try {
+            await fn();
+        }
+        catch (e) {
+            failed = true;
+            throw e;
+        }
+    });
+    await runAll(selections.map((sel) => task(async () => {
         const out = sel.out;
         if (!out.isDir) {
             work.push({ path: out.path, id: { md5: out.md5, mode: out.hashMode }, out, size: out.size });
@@ -40647,7 +40660,7 @@ async function pull(opts) {
     const needed = [];
     let totalBytes = 0;
     const modified = [];
-    await runAll(files.map((w) => limit(async () => {
+    await runAll(files.map((w) => task(async () => {
         const reason = symlinkEscape(root, w.path);
         if (reason)
             throw new errors/* UserError */.yo(`${w.path} (in out ${w.out.path}) ${reason}; refusing to write there`, { file: w.out.source.file, line: w.out.source.line });
@@ -40697,7 +40710,7 @@ async function pull(opts) {
             await (0,promises_.mkdir)(stageDir, { recursive: true });
         let counter = 0;
         progress.start(objects.size);
-        await runAll([...objects.values()].map(({ id, out, files: users }) => limit(async () => {
+        await runAll([...objects.values()].map(({ id, out, files: users }) => task(async () => {
             const targets = users.map(() => (0,external_node_path_.join)(stageDir, String(counter++)));
             await ensureObject(fetcher, remoteFor(out), id, out, targets[0]);
             for (let i = 1; i < targets.length; i++)
@@ -40712,7 +40725,7 @@ async function pull(opts) {
         for (const sel of selections)
             if (sel.out.isDir && !sel.within)
                 await (0,promises_.mkdir)((0,external_node_path_.join)(root, sel.out.path), { recursive: true });
-        await runAll(needed.map((w) => limit(async () => {
+        await runAll(needed.map((w) => task(async () => {
             const abs = (0,external_node_path_.join)(root, w.path);
             if (!w.out.isDir && w.out.isexec)
                 await (0,promises_.chmod)(staged.get(w), 0o755);

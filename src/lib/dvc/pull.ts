@@ -134,9 +134,21 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
   // 2. Directory listings (small objects, needed to know the files).
   const work: WorkFile[] = [];
   const limit = pLimit(jobs);
+  // Once one task fails the pull fails: queued tasks then return at once instead of downloading more.
+  let failed = false;
+  const task = (fn: () => Promise<void>) =>
+    limit(async () => {
+      if (failed) return;
+      try {
+        await fn();
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    });
   await runAll(
     selections.map((sel) =>
-      limit(async () => {
+      task(async () => {
         const out = sel.out;
         if (!out.isDir) {
           work.push({ path: out.path, id: { md5: out.md5, mode: out.hashMode }, out, size: out.size });
@@ -171,7 +183,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
   const modified: string[] = [];
   await runAll(
     files.map((w) =>
-      limit(async () => {
+      task(async () => {
         const reason = symlinkEscape(root, w.path);
         if (reason) throw new UserError(`${w.path} (in out ${w.out.path}) ${reason}; refusing to write there`, { file: w.out.source.file, line: w.out.source.line });
         const abs = join(root, w.path);
@@ -222,7 +234,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
     progress.start(objects.size);
     await runAll(
       [...objects.values()].map(({ id, out, files: users }) =>
-        limit(async () => {
+        task(async () => {
           const targets = users.map(() => join(stageDir, String(counter++)));
           await ensureObject(fetcher, remoteFor(out), id, out, targets[0]);
           for (let i = 1; i < targets.length; i++) await copyFile(cachePath(config.cacheDir, id), targets[i]!, fsConstants.COPYFILE_FICLONE);
@@ -239,7 +251,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
     for (const sel of selections) if (sel.out.isDir && !sel.within) await mkdir(join(root, sel.out.path), { recursive: true });
     await runAll(
       needed.map((w) =>
-        limit(async () => {
+        task(async () => {
           const abs = join(root, w.path);
           if (!w.out.isDir && w.out.isexec) await chmod(staged.get(w)!, 0o755);
           await place(staged.get(w)!, abs);
