@@ -536,6 +536,13 @@ function checkBody(resource: string, body: string | undefined | null): void {
 }
 
 /** The `{ref}` of git/ref(s) is relative to refs/ (`heads/main`); GitHub does not strip a `refs/` prefix. */
+/** git check-ref-format's rules, without starting a process. */
+export function validRefName(ref: string): boolean {
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref) || ref.includes('..') || ref.includes('@{') || ref === '@') return false;
+  if (ref.endsWith('/') || ref.endsWith('.') || ref.includes('//')) return false;
+  return ref.split('/').every((part) => part !== '' && !part.startsWith('.') && !part.endsWith('.lock'));
+}
+
 function fullRefName(ref: string): string {
   return `refs/${ref}`;
 }
@@ -615,7 +622,8 @@ export const handlers: Record<string, Handler> = {
     for (const p of parents) if ((await git.typeOf(p)) !== 'commit') throw validationFailed('Commit', 'parents', 'invalid', 'Parent SHA does not exist or is not a commit object');
     const a = author(c, c.body.author);
     const committer = author(c, c.body.committer, a);
-    const sha = await git.commitTree(await git.out(['rev-parse', c.body.tree]), await Promise.all(parents.map((p) => git.out(['rev-parse', p]))), c.body.message, a, committer);
+    const full = (x: string) => (/^[0-9a-f]{40}$/.test(x) ? x : git.resolve(x, 'any') as Promise<string>);
+    const sha = await git.commitTree(await full(c.body.tree), await Promise.all(parents.map(full)), c.body.message, a, committer);
     return { status: 201, body: await gitCommitJson(c, sha) };
   },
   'git/get-commit': async (c) => ({ status: 200, body: await gitCommitJson(c, c.params.commit_sha!) }),
@@ -624,7 +632,7 @@ export const handlers: Record<string, Handler> = {
     const t = await git.typeOf(c.body.object);
     if (!t) throw validationFailed('Tag', 'object', 'invalid', 'Object does not exist');
     if (t !== c.body.type) throw validationFailed('Tag', 'type', 'invalid', `type must match the object (${t})`);
-    const object = await git.out(['rev-parse', c.body.object]);
+    const object = /^[0-9a-f]{40}$/.test(c.body.object) ? c.body.object : ((await git.resolve(c.body.object, 'any')) as string);
     const sha = await git.mktag({ object, type: c.body.type, tag: c.body.tag, message: c.body.message, tagger: author(c, c.body.tagger) });
     return { status: 201, body: await tagJson(c, sha) };
   },
@@ -634,7 +642,7 @@ export const handlers: Record<string, Handler> = {
     if (!/^refs\/[^/]+\/.+/.test(ref)) throw new HttpError(422, "Reference name must start with 'refs/' and have at least two slashes.");
     const t = await c.repo.git.typeOf(c.body.sha);
     if (!t || c.body.sha.length !== 40) throw new HttpError(422, 'Object does not exist');
-    if (await c.repo.git.run(['check-ref-format', ref], { allowFail: true }).then((r) => r.code !== 0)) throw new HttpError(422, `${ref} is not a valid ref name.`);
+    if (!validRefName(ref)) throw new HttpError(422, `${ref} is not a valid ref name.`);
     if (!(await c.repo.git.updateRef(ref, c.body.sha, ZERO_SHA))) throw new HttpError(422, 'Reference already exists');
     return { status: 201, body: refJson(c, { ref, sha: c.body.sha, type: t }), headers: { location: `${repoApi(c)}/git/${ref}` } };
   },
