@@ -211,7 +211,7 @@ export class BareRepo {
   }
 
   /** Write a loose object: zlib("<type> <size>\\0<content>") at objects/xx/yyyy, via a temp file + rename. */
-  async writeObject(type: 'blob' | 'tree', content: Buffer): Promise<string> {
+  async writeObject(type: 'blob' | 'tree' | 'tag', content: Buffer): Promise<string> {
     const raw = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
     const sha = createHash('sha1').update(raw).digest('hex');
     const dir = join(this.dir, 'objects', sha.slice(0, 2));
@@ -411,9 +411,11 @@ export class BareRepo {
     };
   }
 
+  /** Write an annotated tag object (the bytes `git mktag` would accept and store, without the process). */
   async mktag(t: { object: string; type: string; tag: string; message: string; tagger: Identity }): Promise<string> {
+    if (/[\n<>]/.test(t.tagger.name + t.tagger.email) || /[\n\0]/.test(t.tag)) throw new GitFail(['mktag'], 128, 'invalid tag name or tagger');
     const body = `object ${t.object}\ntype ${t.type}\ntag ${t.tag}\ntagger ${t.tagger.name} <${t.tagger.email}> ${gitDate(t.tagger.date)}\n\n${t.message}`;
-    return this.out(['mktag'], { input: body });
+    return this.writeObject('tag', Buffer.from(body, 'utf8'));
   }
 
   async readTag(sha: string): Promise<TagObject | undefined> {
