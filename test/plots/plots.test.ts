@@ -22,6 +22,12 @@ import { countColor, decodePng, luminanceVariance } from './png.js';
 
 const REVS = [{ name: 'base', ref: 'main' }, { name: 'head' }];
 
+/** A nested field of a Vega-Lite spec (plain JSON): at(spec, 'layer', 0, 'mark'). */
+function at(o: unknown, ...path: (string | number)[]): unknown {
+  return path.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k], o);
+}
+const records = (o: unknown, ...path: (string | number)[]) => at(o, ...path) as Record<string, unknown>[];
+
 describe('plot definitions (dvc.yaml / mlops.yml)', () => {
   it('reads the three top-level forms and stage plots, paths relative to the declaring file', () => {
     const text = `stages:
@@ -189,31 +195,31 @@ describe('rendering DVC templates head vs base', () => {
   });
 
   it('builds Vega-Lite specs with the fields and encodings of the DVC templates', () => {
-    const simple = byId('simple').spec as Record<string, any>;
-    expect(simple.mark.type).toBe('line');
-    expect(simple.encoding.x).toMatchObject({ field: 'fpr', type: 'quantitative', title: 'fpr' });
-    expect(simple.encoding.y).toMatchObject({ field: 'tpr', type: 'quantitative', scale: { zero: false } });
-    expect(simple.title).toEqual({ text: 'ROC (test)', anchor: 'middle' });
-    expect(simple.data.values[0]).toMatchObject({ rev: 'base', filename: 'eval/plots/sklearn/roc/test.json', field: 'tpr' });
+    const simple: unknown = byId('simple').spec;
+    expect(at(simple, 'mark', 'type')).toBe('line');
+    expect(at(simple, 'encoding', 'x')).toMatchObject({ field: 'fpr', type: 'quantitative', title: 'fpr' });
+    expect(at(simple, 'encoding', 'y')).toMatchObject({ field: 'tpr', type: 'quantitative', scale: { zero: false } });
+    expect(at(simple, 'title')).toEqual({ text: 'ROC (test)', anchor: 'middle' });
+    expect(at(simple, 'data', 'values', 0)).toMatchObject({ rev: 'base', filename: 'eval/plots/sklearn/roc/test.json', field: 'tpr' });
 
-    const smooth = byId('smooth').spec as Record<string, any>;
-    expect(smooth.layer[0].transform[0]).toMatchObject({ loess: 'loss', on: 'step', groupby: ['rev'] });
-    expect(smooth.layer[2].encoding.x).toMatchObject({ aggregate: 'max', field: 'step' });
+    const smooth: unknown = byId('smooth').spec;
+    expect(at(smooth, 'layer', 0, 'transform', 0)).toMatchObject({ loess: 'loss', on: 'step', groupby: ['rev'] });
+    expect(at(smooth, 'layer', 2, 'encoding', 'x')).toMatchObject({ aggregate: 'max', field: 'step' });
 
-    const cm = byId('confusion').spec as Record<string, any>;
-    expect(cm.facet.column).toMatchObject({ field: 'rev' });
-    expect(cm.spec.transform[0]).toEqual({ aggregate: [{ op: 'count', as: 'xy_count' }], groupby: ['predicted', 'actual'] });
-    expect(cm.spec.layer.map((l: { mark: string }) => l.mark)).toEqual(['rect', 'text']);
-    const cmn = byId('confusion_normalized').spec as Record<string, any>;
-    expect(cmn.spec.transform[4]).toEqual({ calculate: 'datum.xy_count / datum.sum_y', as: 'percent_of_y' });
+    const cm: unknown = byId('confusion').spec;
+    expect(at(cm, 'facet', 'column')).toMatchObject({ field: 'rev' });
+    expect(at(cm, 'spec', 'transform', 0)).toEqual({ aggregate: [{ op: 'count', as: 'xy_count' }], groupby: ['predicted', 'actual'] });
+    expect(records(cm, 'spec', 'layer').map((l) => l.mark)).toEqual(['rect', 'text']);
+    const cmn: unknown = byId('confusion_normalized').spec;
+    expect(at(cmn, 'spec', 'transform', 4)).toEqual({ calculate: 'datum.xy_count / datum.sum_y', as: 'percent_of_y' });
 
-    const bar = byId('bar_horizontal_sorted').spec as Record<string, any>;
-    expect(bar.encoding.y).toMatchObject({ field: 'feature', type: 'nominal', sort: '-x' });
-    expect(bar.encoding.yOffset).toEqual({ field: 'rev', sort: [] });
+    const bar: unknown = byId('bar_horizontal_sorted').spec;
+    expect(at(bar, 'encoding', 'y')).toMatchObject({ field: 'feature', type: 'nominal', sort: '-x' });
+    expect(at(bar, 'encoding', 'yOffset')).toEqual({ field: 'rev', sort: [] });
 
-    const jitter = byId('scatter_jitter').spec as Record<string, any>;
-    expect(jitter.encoding.xOffset).toEqual({ field: 'randomX', type: 'quantitative' });
-    expect(jitter.data.values.every((d: { randomX: number }) => d.randomX >= 0 && d.randomX < 1)).toBe(true);
+    const jitter: unknown = byId('scatter_jitter').spec;
+    expect(at(jitter, 'encoding', 'xOffset')).toEqual({ field: 'randomX', type: 'quantitative' });
+    expect(records(jitter, 'data', 'values').every((d) => (d.randomX as number) >= 0 && (d.randomX as number) < 1)).toBe(true);
   });
 
   it('gives GitHub-native fallbacks: Mermaid xychart for lines and bars, a table for confusion matrices', () => {
@@ -255,10 +261,10 @@ describe('example-get-started dvc.yaml, head vs base from git', () => {
     for (const p of rendered) expect(p.problems, p.id).toEqual([]);
     const roc = rendered[0]!;
     // Two files x two revisions: colour by rev, dash by filename (dvc-render's optional anchors).
-    expect((roc.spec as Record<string, any>).encoding.strokeDash).toMatchObject({ field: 'filename', scale: { domain: ['test.json', 'train.json'] } });
-    const revs = new Set((roc.spec as Record<string, any>).data.values.map((d: { rev: string }) => d.rev));
+    expect(at(roc.spec, 'encoding', 'strokeDash')).toMatchObject({ field: 'filename', scale: { domain: ['test.json', 'train.json'] } });
+    const revs = new Set(records(roc.spec, 'data', 'values').map((d) => d.rev));
     expect([...revs]).toEqual(['base', 'head']);
-    expect((rendered[1]!.spec as Record<string, any>).facet.row).toEqual({ field: 'filename' });
+    expect(at(rendered[1]!.spec, 'facet', 'row')).toEqual({ field: 'filename' });
     const image = rendered[3]!;
     expect(image.kind).toBe('image');
     expect(image.images.map((i) => [i.rev, i.mime])).toEqual([
@@ -288,7 +294,7 @@ describe('example-get-started dvc.yaml, head vs base from git', () => {
     expect(p!.problems).toEqual([]);
     expect(p!.notes).toEqual(['eval/new.json is missing in base; showing head only']);
     expect(p!.png).toBeDefined();
-    expect((p!.spec as Record<string, any>).encoding.color.scale.domain).toEqual(['head']);
+    expect(at(p!.spec, 'encoding', 'color', 'scale', 'domain')).toEqual(['head']);
   });
 });
 
@@ -396,7 +402,7 @@ describe('custom templates (DVC: template name in .dvc/plots/ or a path)', () =>
         width: 300,
         encoding: { x: { field: 'a\\.b', title: 'a.b' }, y: { field: 'y', title: 'y is y' }, color: { field: 'rev', scale: { domain: ['workspace'] } } },
       });
-      expect((dots!.spec as Record<string, any>).data.values).toHaveLength(2);
+      expect(at(dots!.spec, 'data', 'values')).toHaveLength(2);
       expect(decodePng(dots!.png!).height).toBe(Math.round(Number(/height="([\d.]+)"/.exec(dots!.svg!)![1]) * PNG_SCALE));
       expect(nope!.problems[0]!.message).toMatch(/unknown template "nope"/);
     } finally {
@@ -416,7 +422,7 @@ describe('large series', () => {
       expect(p!.problems).toEqual([]);
       expect(p!.notes).toHaveLength(1);
       expect(p!.notes[0]).toMatch(/^workspace · loss.csv · loss: 10,000 points shown as [\d,]+ for display \(min\/max per x bucket, shape kept\)$/);
-      const values = (p!.spec as Record<string, any>).data.values as { loss: number }[];
+      const values = records(p!.spec, 'data', 'values') as { loss: number }[];
       expect(values.length).toBeLessThan(1300);
       expect(values.some((v) => v.loss > 2)).toBe(true);
     } finally {
