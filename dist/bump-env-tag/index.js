@@ -45992,9 +45992,8 @@ class YamlEditor {
     constructor(text, file) {
         this.text = text;
         this.file = file;
-        this.docs = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-        if (!Array.isArray(this.docs))
-            this.docs = [];
+        // An empty text parses to an empty stream: no documents.
+        this.docs = [...(0,dist/* parseAllDocuments */.hR)(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true })];
         for (const doc of this.docs) {
             const err = doc.errors[0];
             if (err) {
@@ -46006,12 +46005,12 @@ class YamlEditor {
         }
         this.eol = text.includes('\r\n') ? '\r\n' : '\n';
     }
-    /** The single document of a file that must hold exactly one (kustomization, values, argocd-source). */
-    get doc() {
+    /** The top node of a file that must hold one document (kustomization, values, argocd-source); null when empty. */
+    get root() {
         const docs = this.docs.filter((d) => d.contents !== null);
         if (docs.length > 1)
             throw new errors/* UserError */.yo(`expected one YAML document, found ${docs.length}`, { file: this.file, line: this.lineOf(docs[1].range[0]) });
-        return docs[0] ?? this.docs[0];
+        return docs[0]?.contents ?? null;
     }
     lineOf(offset) {
         return this.lines.linePos(offset).line;
@@ -46266,7 +46265,6 @@ function walkMaps(root, path) {
     return { map: parent, node: current, missing: [] };
 }
 
-
 ;// CONCATENATED MODULE: ./src/lib/gitops/helm.ts
 /**
  * Helm values files: the image lives at configurable dotted paths (default `image.repository` and
@@ -46299,7 +46297,7 @@ function resolvePaths(h) {
     };
 }
 function editHelm(ed, u, opts) {
-    const root = ed.doc.contents;
+    const root = ed.root;
     if (!(0,dist/* isMap */.jh)(root))
         throw ed.fail('expected a Helm values mapping', root);
     const paths = resolvePaths(opts.helm);
@@ -46377,8 +46375,7 @@ function overrideRef(entry) {
     return eq >= 0 ? entry.slice(eq + 1) : entry;
 }
 function editArgocd(ed, u, opts) {
-    const doc = ed.doc;
-    const root = doc?.contents ?? null;
+    const root = ed.root;
     if (root !== null && !(0,dist/* isMap */.jh)(root))
         throw ed.fail('expected an Argo CD source override mapping (kustomize: or helm:)', root);
     const has = (k) => (root ? root.has(k) : false);
@@ -46610,7 +46607,7 @@ function editFlux(ed, u, opts) {
 
 const FIELDS = ['newName', 'newTag', 'digest'];
 function editKustomize(ed, u, opts) {
-    const root = ed.doc.contents;
+    const root = ed.root;
     if (!(0,dist/* isMap */.jh)(root))
         throw ed.fail('expected a kustomization (a mapping with an images: list)', root);
     const images = root.get('images', true);

@@ -140,6 +140,14 @@ describe('bad input', () => {
     expect(e.message).toContain('invalid YAML');
   });
 
+  it('empty or non-mapping file -> UserError, not a crash', () => {
+    for (const text of ['', '# only a comment\n', '- a\n- b\n']) {
+      expect(userError(() => editImage('kustomize', text, 'k.yaml', checkUpdate({ image: 'churn', tag: 'v2' }))).file).toBe('k.yaml');
+      expect(userError(() => editImage('helm', text, 'v.yaml', checkUpdate({ image: 'churn', tag: 'v2' }))).file).toBe('v.yaml');
+    }
+    expect(userError(() => editImage('kustomize', 'a: 1\n---\nb: 2\n', 'k.yaml', checkUpdate({ image: 'churn', tag: 'v2' }))).message).toContain('one YAML document');
+  });
+
   it('missing file -> UserError naming the file', () => {
     const e = userError(() => editImage('kustomize', undefined, 'overlays/dev/kustomization.yaml', checkUpdate({ image: 'churn', tag: 'v2' })));
     expect(e.message).toContain('overlays/dev/kustomization.yaml not found');

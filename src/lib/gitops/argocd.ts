@@ -31,8 +31,7 @@ function overrideRef(entry: string): string {
 }
 
 export function editArgocd(ed: YamlEditor, u: ImageUpdate, opts: EditOptions): FormatEdit {
-  const doc = ed.doc;
-  const root = doc?.contents ?? null;
+  const root = ed.root;
   if (root !== null && !isMap(root)) throw ed.fail('expected an Argo CD source override mapping (kustomize: or helm:)', root);
   const has = (k: string) => (root ? root.has(k) : false);
   const useHelm = has('helm') || (!has('kustomize') && Boolean(opts.helm?.repository || opts.helm?.tag || opts.helm?.digest));

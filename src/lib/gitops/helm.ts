@@ -38,7 +38,7 @@ export function resolvePaths(h: HelmPaths | undefined): Required<HelmPaths> {
 }
 
 export function editHelm(ed: YamlEditor, u: ImageUpdate, opts: EditOptions): FormatEdit {
-  const root = ed.doc.contents;
+  const root = ed.root;
   if (!isMap(root)) throw ed.fail('expected a Helm values mapping', root);
   const paths = resolvePaths(opts.helm);
   const hasDigestSlot = Boolean(opts.helm?.digest) || walkMaps(root, paths.digest.split('.')).missing.length === 0;

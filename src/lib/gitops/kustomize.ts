@@ -14,7 +14,7 @@ import type { EditOptions, FormatEdit, ImageUpdate } from './types.js';
 const FIELDS = ['newName', 'newTag', 'digest'] as const;
 
 export function editKustomize(ed: YamlEditor, u: ImageUpdate, opts: EditOptions): FormatEdit {
-  const root = ed.doc.contents;
+  const root = ed.root;
   if (!isMap(root)) throw ed.fail('expected a kustomization (a mapping with an images: list)', root);
   const images = root.get('images', true) as Node | undefined;
   const want: Record<(typeof FIELDS)[number], string | undefined> = { newName: u.newName, newTag: u.tag, digest: u.digest };

@@ -4,7 +4,7 @@
  * blank lines, indentation and flow/block style outside the changed scalars stay as they were.
  * Dumping a re-serialised Document would normalise all of those, which a GitOps diff must not do.
  */
-import { isMap, isScalar, isSeq, LineCounter, parse, parseAllDocuments, Scalar, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, LineCounter, parse, parseAllDocuments, Scalar, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { UserError } from '../errors.js';
 
 interface Splice {
@@ -22,15 +22,15 @@ export interface Tree {
 export class YamlEditor {
   readonly docs: Document.Parsed[];
   private readonly lines = new LineCounter();
-  private readonly splices: (Splice & { seq?: number })[] = [];
+  private readonly splices: Splice[] = [];
   readonly eol: string;
 
   constructor(
     readonly text: string,
     readonly file: string,
   ) {
-    this.docs = parseAllDocuments(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true }) as Document.Parsed[];
-    if (!Array.isArray(this.docs)) this.docs = [];
+    // An empty text parses to an empty stream: no documents.
+    this.docs = [...parseAllDocuments(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true })] as Document.Parsed[];
     for (const doc of this.docs) {
       const err = doc.errors[0];
       if (err) {
@@ -43,11 +43,11 @@ export class YamlEditor {
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
   }
 
-  /** The single document of a file that must hold exactly one (kustomization, values, argocd-source). */
-  get doc(): Document.Parsed {
+  /** The top node of a file that must hold one document (kustomization, values, argocd-source); null when empty. */
+  get root(): Node | null {
     const docs = this.docs.filter((d) => d.contents !== null);
     if (docs.length > 1) throw new UserError(`expected one YAML document, found ${docs.length}`, { file: this.file, line: this.lineOf(docs[1]!.range[0]) });
-    return docs[0] ?? this.docs[0]!;
+    return (docs[0]?.contents as Node | undefined) ?? null;
   }
 
   lineOf(offset: number): number {
@@ -306,4 +306,3 @@ export function walkMaps(root: unknown, path: string[]): { map: YAMLMap | undefi
   return { map: parent, node: current as Node, missing: [] };
 }
 
-export { isMap, isScalar, isSeq };
