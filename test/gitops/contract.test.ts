@@ -105,6 +105,11 @@ describe('bump-env-tag action (dist bundle, runner contract, API fake)', () => {
     expect(show(`bump/production/churn:${PROD}`)).toBe(overlay('v1.2.1'));
     expect(await fake.resolve('acme/deploy', 'main')).toBe(main);
     expect(fake.deployments('acme/ml')).toHaveLength(1);
+    // Re-run with the same image: nothing committed, the open PR is still reported.
+    const head = await fake.resolve('acme/deploy', 'bump/production/churn');
+    const c = await run({ environment: 'production', tag: 'v1.2.1', version: 'v1.2.1' });
+    expect(c.outputs).toMatchObject({ changed: 'false', commit: head, 'pr-url': a.outputs['pr-url'] });
+    expect(fake.pulls('acme/deploy')).toHaveLength(1);
   });
 
   it('invalid digest: one error annotation naming the input, nothing committed', async () => {
