@@ -16,7 +16,7 @@ import type { Command } from '../command.js';
 const usage = `usage: mlops bump <file> --format kustomize|helm|argocd|flux --image <name> [--new-name <n>]
                   [--tag <t>] [--digest sha256:<hex>] [--create] [--policy <ns>:<policy>] [--commit]
        mlops bump --env <env> [<file>] [--image <name>] [--tag <t>] [--digest ...] [--commit]
-       mlops bump --env <env> --tag <t> --push [--remote origin] [--branch <b>] [--mode direct|pr]
+       mlops bump --env <env> --tag <t> --push [--remote origin] [--branch <b>] [--mode direct|pr] [--version vX.Y.Z]
 
 Edits <file> in place, keeping every other byte (comments, order, quoting), and prints "changed" or
 "unchanged". --commit commits the file in the enclosing git repository. With mlops.yml, --env takes
