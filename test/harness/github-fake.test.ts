@@ -94,6 +94,24 @@ describe('github fake: routing and validation', () => {
     expect((await fork.rest.repos.listCommitStatusesForRef({ owner, repo, ref: sha })).status).toBe(200);
   });
 
+  it('maps each operation to its permission; PR comments accept pull_requests: write', async () => {
+    fake.addToken('pr-writer', { contents: 'read', issues: 'read', pull_requests: 'write' });
+    fake.addToken('deployer', { contents: 'read', deployments: 'write' });
+    const prw = createOctokit({ token: 'pr-writer', baseUrl: fake.url, pacing: false, logger: silentLogger });
+    const dep = createOctokit({ token: 'deployer', baseUrl: fake.url, pacing: false, logger: silentLogger });
+    await fake.commit(R, 'exp/perm', { 'p.txt': 'p' }, 'p', 'main');
+    const pr = await fake.createPull(R, { head: 'exp/perm', base: 'main' });
+    const issue = await fake.createIssue(R, { title: 'plain issue' });
+    expect(await status(prw.rest.issues.createComment({ owner, repo, issue_number: pr.number, body: 'on a PR' }))).toBe(200);
+    expect(await status(prw.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: 'on an issue' }))).toBe(403);
+    const sha = (await fake.resolve(R, 'main'))!;
+    expect(await status(dep.rest.repos.createDeployment({ owner, repo, ref: sha, environment: 'perm', required_contexts: [] }))).toBe(200);
+    expect(await status(dep.rest.repos.createCommitStatus({ owner, repo, sha, state: 'success' }))).toBe(403);
+    expect(await status(dep.rest.repos.createOrUpdateEnvironment({ owner, repo, environment_name: 'perm' }))).toBe(403);
+    expect(await status(dep.rest.git.createRef({ owner, repo, ref: 'refs/heads/perm', sha }))).toBe(403);
+    expect((await dep.rest.repos.get({ owner, repo })).data.permissions).toMatchObject({ push: false, pull: true });
+  });
+
   it('sends rate-limit headers', async () => {
     const res = await gh.rest.repos.get({ owner, repo });
     expect(res.headers['x-ratelimit-limit']).toBe('5000');
