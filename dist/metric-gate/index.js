@@ -47081,8 +47081,8 @@ var metrics_tree = __nccwpck_require__(7512);
  * Which files hold metrics and params, as DVC decides it: dvc.yaml top-level `metrics:` / `params:`,
  * stage outs declared under `metrics:`, and files named in stage `params:` (params.yaml by default).
  * An explicit list (mlops.yml `metrics:`/`params:` or an action input) replaces the dvc.yaml lookup.
- * Paths in dvc.yaml are relative to its folder (and a stage's `wdir`); a directory stands for the
- * metrics files inside it.
+ * Every dvc.yaml of the project counts (a monorepo has one per folder); paths in a dvc.yaml are
+ * relative to its folder (and a stage's `wdir`); a directory stands for the metrics files inside it.
  */
 
 
@@ -47138,14 +47138,20 @@ async function expand(tree, paths) {
 }
 /** The metrics and params files of a tree. A malformed dvc.yaml is a UserError with file and line. */
 async function resolveSources(tree, opts = {}) {
-    let fromDvc = { metrics: [], params: [] };
+    const fromDvc = { metrics: [], params: [] };
     if (!opts.metrics?.length || !opts.params?.length) {
-        const text = await tree.read(DVC_YAML);
-        if (text !== undefined)
-            fromDvc = filesFromDvcYaml(text, tree.label === 'workspace' ? DVC_YAML : `${DVC_YAML}@${tree.label}`);
+        // DVC reads every dvc.yaml of the project, each relative to its own folder.
+        for (const file of await tree.findNamed(DVC_YAML)) {
+            const text = await tree.read(file);
+            if (text === undefined)
+                continue;
+            const found = filesFromDvcYaml(text, tree.label === 'workspace' ? file : `${file}@${tree.label}`, external_node_path_.posix.dirname(file) === '.' ? '' : external_node_path_.posix.dirname(file));
+            fromDvc.metrics.push(...found.metrics);
+            fromDvc.params.push(...found.params);
+        }
     }
-    const metrics = opts.metrics?.length ? opts.metrics.map(metrics_tree/* normalizePath */.Fd) : fromDvc.metrics;
-    let params = opts.params?.length ? opts.params.map(metrics_tree/* normalizePath */.Fd) : fromDvc.params;
+    const metrics = opts.metrics?.length ? opts.metrics.map(metrics_tree/* normalizePath */.Fd) : unique(fromDvc.metrics);
+    let params = opts.params?.length ? opts.params.map(metrics_tree/* normalizePath */.Fd) : unique(fromDvc.params);
     if (!opts.params?.length && params.length === 0 && (await tree.read(DEFAULT_PARAMS_FILE)) !== undefined)
         params = [DEFAULT_PARAMS_FILE];
     return { metrics: await expand(tree, metrics), params: await expand(tree, params) };
@@ -47346,6 +47352,10 @@ function git(args, opts) {
 async function gitOut(args, opts) {
     return (await git(args, opts)).stdout.replace(/\n$/, '');
 }
+// Shallowest first (the root dvc.yaml before nested ones), then by path.
+const named = (files, name) => files
+    .filter((f) => f === name || f.endsWith(`/${name}`))
+    .sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
 function normalizePath(p) {
     const n = external_node_path_.posix.normalize(p.replace(/\\/g, '/')).replace(/^\.\//, '');
     return n === '.' ? '' : n.replace(/\/$/, '');
@@ -47376,6 +47386,13 @@ function workspaceTree(cwd) {
             walk(normalizePath(path));
             return out.sort();
         },
+        async findNamed(name) {
+            // Tracked and untracked-but-not-ignored files: what `git add -A` would version.
+            const r = await git(['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd, allowFail: true });
+            if (r.code !== 0)
+                return (0,external_node_fs_.existsSync)((0,external_node_path_.join)(cwd, name)) ? [name] : [];
+            return named([...new Set(r.stdout.split('\0').filter(Boolean))], name).filter((f) => (0,external_node_fs_.existsSync)((0,external_node_path_.join)(cwd, f)));
+        },
     };
 }
 /** A tree at a git revision (which must already resolve: see resolveRevision). */
@@ -47395,6 +47412,10 @@ function gitTree(cwd, rev, sha, label = rev) {
                 return undefined;
             const out = await gitOut(['ls-tree', '-r', '--name-only', '-z', sha, '--', p || '.'], { cwd });
             return out.split('\0').filter(Boolean).sort();
+        },
+        async findNamed(name) {
+            const out = await gitOut(['ls-tree', '-r', '--name-only', '-z', sha, '--', '.'], { cwd });
+            return named(out.split('\0').filter(Boolean), name);
         },
     };
 }
