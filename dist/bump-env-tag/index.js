@@ -45783,7 +45783,8 @@ async function bumpEnvironment(backend, o, prs, log = _log_js__WEBPACK_IMPORTED_
     }
     let prUrl = open?.url;
     let prCreated = false;
-    if (prs && (res.changed || open)) {
+    // Unchanged: the open PR (if any) already says this; its body is left as written.
+    if (prs && res.changed) {
         const pr = await prs.openOrUpdate(branch, base, prTitle(o, app, to), prBody(o, app, from, to));
         prUrl = pr.url;
         prCreated = pr.created;

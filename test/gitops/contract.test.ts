@@ -110,6 +110,7 @@ describe('bump-env-tag action (dist bundle, runner contract, API fake)', () => {
     const c = await run({ environment: 'production', tag: 'v1.2.1', version: 'v1.2.1' });
     expect(c.outputs).toMatchObject({ changed: 'false', commit: head, 'pr-url': a.outputs['pr-url'] });
     expect(fake.pulls('acme/deploy')).toHaveLength(1);
+    expect(fake.pulls('acme/deploy')[0]!.body).toContain('| from | `ghcr.io/acme/churn:v0.9.0` |');
   });
 
   it('invalid digest: one error annotation naming the input, nothing committed', async () => {
