@@ -127,13 +127,17 @@ describe('cml-report', () => {
     const p = await open();
     // Hold both creates (the fake applies them after the delay) so that each run's first listing
     // happens before the other's comment exists: both create one, as two racing jobs do.
-    fake.fault({ operationId: 'issues/create-comment', delayMs: 4000, times: 2 });
+    fake.fault({ operationId: 'issues/create-comment', delayMs: 5000, times: 2 });
     fake.clearLog();
     const [a, b] = await Promise.all([report(p), report(p)]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
-    expect(fake.count('issues/create-comment')).toBe(2);
-    expect(fake.count('issues/delete-comment')).toBe(1);
+    // Normally both create (the race); on a very slow machine the second may already see the first.
+    // Either way every comment created beyond the first was deleted again. (The protocol itself is
+    // tested deterministically in test/unit/report.test.ts.)
+    const creates = fake.count('issues/create-comment');
+    expect(creates).toBeGreaterThanOrEqual(1);
+    expect(fake.count('issues/delete-comment')).toBe(creates - 1);
     const left = ours(p);
     expect(left).toHaveLength(1);
     expect(fake.comments(p.repo, p.number)).toHaveLength(1);
