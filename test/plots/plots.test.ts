@@ -411,6 +411,32 @@ describe('custom templates (DVC: template name in .dvc/plots/ or a path)', () =>
   });
 });
 
+describe('dvc.yaml discovery', () => {
+  it('reads every dvc.yaml of the work tree (not gitignored ones), paths relative to each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlops-plots-multi-'));
+    try {
+      gitIn(dir, 'init', '-q', '-b', 'main');
+      writeFiles(dir, {
+        'dvc.yaml': 'plots:\n- top.json\n',
+        'top.json': JSON.stringify([{ a: 1 }, { a: 2 }]),
+        'models/b/dvc.yaml': 'stages:\n  train:\n    cmd: x\n    plots:\n    - logs/loss.csv:\n        x: step\n',
+        'models/b/logs/loss.csv': 'step,loss\n0,1\n1,0.5\n',
+        '.gitignore': 'ignored/\n',
+        'ignored/dvc.yaml': 'plots:\n- nope.json\n',
+      });
+      const set = await loadPlots({ cwd: dir, revs: [{ name: 'workspace' }] });
+      expect(set.plots.map((p) => [p.id, p.definition.configFile])).toEqual([
+        ['top.json', 'dvc.yaml'],
+        ['models/b/logs/loss.csv', 'models/b/dvc.yaml'],
+      ]);
+      const rendered = await renderPlots(set, { png: false });
+      expect(rendered.map((p) => p.problems)).toEqual([[], []]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('large series', () => {
   it('downsamples 10,000 points per series for display and says so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlops-plots-big-'));

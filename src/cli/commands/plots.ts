@@ -14,7 +14,7 @@ templates, every revision overlaid in one chart, as the PR report shows them.
   --rev R        a git revision to overlay (repeatable). Like \`dvc plots diff\`: none = HEAD vs the
                  working tree; one = R vs the working tree; several = exactly those revisions
   --out DIR      where to write <plot>.png, <plot>.svg and index.html (default: mlops_plots)
-  --dvc-yaml F   the dvc.yaml to read (default: dvc.yaml; repeatable)
+  --dvc-yaml F   a dvc.yaml to read (repeatable; default: every dvc.yaml in the repository, as DVC)
 Exits 1 when a plot could not be rendered (each problem is printed with its plot and file).`;
 
 const page = (body: string) => `<!doctype html>

@@ -6,7 +6,7 @@
  *
  *   const set = await loadPlots({
  *     cwd,                               // repository root
- *     dvcYaml: 'dvc.yaml',               // or a list, or false; default: dvc.yaml when it exists
+ *     dvcYaml: 'dvc.yaml',               // or a list, or false; default: every dvc.yaml in the work tree
  *     mlopsPlots: config.plots,          // mlops.yml `plots:` (same forms as dvc.yaml)
  *     revs: [{ name: 'base', ref: 'origin/main' }, { name: 'head' }],  // no ref = working tree
  *   });
@@ -24,6 +24,7 @@
  * the other plots still render. Only an unreadable dvc.yaml / mlops.yml `plots:` section throws a
  * UserError (file, line), because then no plot can be trusted.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { PlotEntry } from '../config.js';
@@ -154,9 +155,29 @@ export interface RenderedPlot {
 
 const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.svg': 'image/svg+xml' };
 
-function plotDefinitions(opts: LoadPlotsOptions): PlotDefinition[] {
+/**
+ * Every dvc.yaml of the working tree, as DVC collects plots from all of them: the files git knows or
+ * would track (gitignored ones skipped), root first. Outside a git work tree: the root dvc.yaml.
+ */
+async function discoverDvcYamls(cwd: string): Promise<string[]> {
+  const res = await new Promise<{ code: number; out: string }>((resolve) => {
+    const child = spawn('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', 'dvc.yaml', '**/dvc.yaml'], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.on('error', () => resolve({ code: 1, out: '' }));
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+  if (res.code !== 0) return existsSync(join(cwd, 'dvc.yaml')) ? ['dvc.yaml'] : [];
+  const files = [...new Set(res.out.split('\0').filter(Boolean))].filter((f) => existsSync(join(cwd, f)));
+  return files.sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+async function plotDefinitions(opts: LoadPlotsOptions): Promise<PlotDefinition[]> {
   const defs: PlotDefinition[] = [];
-  const dvcFiles = opts.dvcYaml === false ? [] : opts.dvcYaml === undefined ? ['dvc.yaml'] : [opts.dvcYaml].flat();
+  const dvcFiles = opts.dvcYaml === false ? [] : opts.dvcYaml === undefined ? await discoverDvcYamls(opts.cwd) : [opts.dvcYaml].flat();
   for (const f of dvcFiles) {
     const full = join(opts.cwd, f);
     if (!existsSync(full)) {
@@ -257,7 +278,7 @@ export async function loadPlots(opts: LoadPlotsOptions): Promise<PlotSet> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const readers = readersFor(opts);
   const revNames = readers.map((r) => r.name);
-  const declared = plotDefinitions(opts);
+  const declared = await plotDefinitions(opts);
   const { defs, missing } = await expand(declared, readers);
   const plots: LoadedPlot[] = [];
 
