@@ -220,6 +220,17 @@ describe('github fake: git data on a real bare repository', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    // Commits too: the same bytes git commit-tree writes, message verbatim.
+    for (const message of ['no newline', 'subject\n\nbody\n']) {
+      const who = { name: ' Ann O. ', email: 'ann@example.com', date: '2026-03-04T05:06:07+02:00' };
+      const viaApi = await gh.rest.git.createCommit({ owner, repo, message, tree: t2.data.sha, parents: [], author: who, committer: who });
+      const viaGit = execFileSync('git', ['--git-dir', fake.repoPath(R), 'commit-tree', t2.data.sha], {
+        input: message,
+        encoding: 'utf8',
+        env: { ...process.env, GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_AUTHOR_DATE: who.date, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email, GIT_COMMITTER_DATE: who.date },
+      }).trim();
+      expect(viaApi.data.sha).toBe(viaGit);
+    }
     execFileSync('git', ['--git-dir', fake.repoPath(R), 'fsck', '--strict', '--no-dangling'], { stdio: 'pipe' });
   });
 

@@ -211,7 +211,7 @@ export class BareRepo {
   }
 
   /** Write a loose object: zlib("<type> <size>\\0<content>") at objects/xx/yyyy, via a temp file + rename. */
-  async writeObject(type: 'blob' | 'tree' | 'tag', content: Buffer): Promise<string> {
+  async writeObject(type: 'blob' | 'tree' | 'tag' | 'commit', content: Buffer): Promise<string> {
     const raw = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
     const sha = createHash('sha1').update(raw).digest('hex');
     const dir = join(this.dir, 'objects', sha.slice(0, 2));
@@ -382,18 +382,16 @@ export class BareRepo {
     return this.writeObject('tree', Buffer.concat(rows.map((r) => r.entry)));
   }
 
+  /** Write a commit object: the same bytes `git commit-tree` writes (message verbatim), without the process. */
   async commitTree(tree: string, parents: string[], message: string, author: Identity, committer: Identity): Promise<string> {
-    return this.out(['commit-tree', tree, ...parents.flatMap((p) => ['-p', p])], {
-      input: message,
-      env: {
-        GIT_AUTHOR_NAME: author.name,
-        GIT_AUTHOR_EMAIL: author.email,
-        GIT_AUTHOR_DATE: gitDate(author.date),
-        GIT_COMMITTER_NAME: committer.name,
-        GIT_COMMITTER_EMAIL: committer.email,
-        GIT_COMMITTER_DATE: gitDate(committer.date),
-      },
-    });
+    const ident = (i: Identity) => {
+      const name = stripCrud(i.name);
+      const email = stripCrud(i.email);
+      if (/[<>\n]/.test(name + email)) throw new GitFail(['commit-tree'], 128, `invalid ident ${i.name} <${i.email}>`);
+      return `${name} <${email}> ${gitDate(i.date)}`;
+    };
+    const body = [`tree ${tree}`, ...parents.map((p) => `parent ${p}`), `author ${ident(author)}`, `committer ${ident(committer)}`, '', message].join('\n');
+    return this.writeObject('commit', Buffer.from(body, 'utf8'));
   }
 
   async readCommit(sha: string): Promise<CommitObject | undefined> {
@@ -534,6 +532,16 @@ interface LeafNode {
   kind: 'leaf';
   mode: string;
   sha: string;
+}
+
+/** Git drops these from both ends of ident names and emails ("crud"). */
+function stripCrud(s: string): string {
+  const crud = (ch: string) => ch <= ' ' || '.,:;<>"\\\''.includes(ch);
+  let a = 0;
+  let b = s.length;
+  while (a < b && crud(s[a]!)) a++;
+  while (b > a && crud(s[b - 1]!)) b--;
+  return s.slice(a, b);
 }
 
 function parseTree(data: Buffer): { mode: string; type: TreeEntry['type']; name: string; sha: string }[] {
