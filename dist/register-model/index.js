@@ -49511,16 +49511,17 @@ async function promoteVersion(backend, req) {
         if (!v.registered) {
             throw new UserError(`commit ${v.commit.slice(0, 12)} of ${artifact} holds a stage without a registered version (gto --skip-registration): register it first`);
         }
+        // Already there (a re-run): success, even if the previous stage has moved on since.
+        if (current?.version === version) {
+            log.info(`${artifact}: ${version} is already in ${stage} (tag ${current.tag}); nothing to do`);
+            return { artifact, stage, version, commit: v.commit, tag: current.tag, previousVersion: previousHolder(art, stage)?.version, created: false };
+        }
         if (!req.rollback && !req.force && prev) {
             const holder = art.stages[prev];
             if (holder?.version !== version) {
                 throw new UserError(`refusing to assign ${stage} to ${artifact} ${version}: it is not in ${prev} (${prev} holds ${holder?.version ?? 'no version'}). ` +
                     `Promote ${version} to ${prev} first, or use force with a reason.`);
             }
-        }
-        if (current?.version === version) {
-            log.info(`${artifact}: ${version} is already in ${stage} (tag ${current.tag}); nothing to do`);
-            return { artifact, stage, version, commit: v.commit, tag: current.tag, previousVersion: previousHolder(art, stage)?.version, created: false };
         }
         const tag = formatTag({ artifact, action: 'assign', stage, counter: art.maxCounter + 1 });
         const message = tagMessage(assignTitle(artifact, stage, version), {

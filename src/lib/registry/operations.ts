@@ -199,6 +199,12 @@ export async function promoteVersion(backend: RegistryBackend, req: PromoteReque
       throw new UserError(`commit ${v.commit.slice(0, 12)} of ${artifact} holds a stage without a registered version (gto --skip-registration): register it first`);
     }
 
+    // Already there (a re-run): success, even if the previous stage has moved on since.
+    if (current?.version === version) {
+      log.info(`${artifact}: ${version} is already in ${stage} (tag ${current.tag}); nothing to do`);
+      return { artifact, stage, version, commit: v.commit, tag: current.tag, previousVersion: previousHolder(art, stage)?.version, created: false };
+    }
+
     if (!req.rollback && !req.force && prev) {
       const holder = art.stages[prev];
       if (holder?.version !== version) {
@@ -207,11 +213,6 @@ export async function promoteVersion(backend: RegistryBackend, req: PromoteReque
             `Promote ${version} to ${prev} first, or use force with a reason.`,
         );
       }
-    }
-
-    if (current?.version === version) {
-      log.info(`${artifact}: ${version} is already in ${stage} (tag ${current.tag}); nothing to do`);
-      return { artifact, stage, version, commit: v.commit, tag: current.tag, previousVersion: previousHolder(art, stage)?.version, created: false };
     }
 
     const tag = formatTag({ artifact, action: 'assign', stage, counter: art.maxCounter + 1 });
