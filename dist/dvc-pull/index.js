@@ -39599,43 +39599,63 @@ function repoRelative(base, rel) {
     return { path };
 }
 /**
- * Check that writing `relPath` under `root` cannot land outside `root` through a symlinked folder
- * that already exists. Returns the reason when it would, else undefined.
+ * Checks that writing a repo-relative path cannot land outside the repository through a symlinked
+ * folder that already exists, and that no folder on the way is a file. Folders are looked at once per
+ * pull (many files share them), so checking a million files costs a few thousand lstat calls.
  */
-function symlinkEscape(root, relPath) {
-    const realRoot = (0,external_node_fs_.realpathSync)(root);
-    const parts = relPath.split('/');
-    let current = root;
-    for (let i = 0; i < parts.length; i++) {
-        current = (0,external_node_path_.join)(current, parts[i]);
+class PathGuard {
+    root;
+    realRoot;
+    /** Folder (repo-relative) -> why writing below it is refused, or '' when it is fine. */
+    folders = new Map();
+    constructor(root) {
+        this.root = root;
+        this.realRoot = (0,external_node_fs_.realpathSync)(root);
+    }
+    /** Why `relPath` must not be written, or undefined. Its last component may be anything but a folder. */
+    refuse(relPath) {
+        const parts = relPath.split('/');
+        for (let i = 0; i < parts.length - 1; i++) {
+            const reason = this.folder(parts.slice(0, i + 1).join('/'));
+            if (reason === 'missing')
+                return undefined; // nothing exists from here on: whatever we create is inside
+            if (reason)
+                return reason;
+        }
+        return undefined;
+    }
+    folder(rel) {
+        const known = this.folders.get(rel);
+        if (known !== undefined)
+            return known;
+        let reason = '';
+        const abs = (0,external_node_path_.join)(this.root, rel);
         let st;
         try {
-            st = (0,external_node_fs_.lstatSync)(current);
+            st = (0,external_node_fs_.lstatSync)(abs);
         }
         catch {
-            return undefined; // nothing exists from here on: whatever we create is inside
+            reason = 'missing';
         }
-        if (st.isSymbolicLink()) {
-            // The final component being a symlink is replaced by our rename, never followed; folders are followed.
-            if (i === parts.length - 1)
-                return undefined;
-            let target;
+        if (st?.isSymbolicLink()) {
             try {
-                target = (0,external_node_fs_.realpathSync)(current);
+                const r = (0,external_node_path_.relative)(this.realRoot, (0,external_node_fs_.realpathSync)(abs));
+                if (r === '..' || r.startsWith(`..${external_node_path_.sep}`) || (0,external_node_path_.isAbsolute)(r))
+                    reason = `goes through the symlink ${rel} which points outside the repository`;
             }
             catch {
-                return `goes through the dangling symlink ${parts.slice(0, i + 1).join('/')}`;
-            }
-            const r = (0,external_node_path_.relative)(realRoot, target);
-            if (r === '..' || r.startsWith(`..${external_node_path_.sep}`) || (0,external_node_path_.isAbsolute)(r)) {
-                return `goes through the symlink ${parts.slice(0, i + 1).join('/')} which points outside the repository`;
+                reason = `goes through the dangling symlink ${rel}`;
             }
         }
+        else if (st && !st.isDirectory()) {
+            reason = `needs the folder ${rel}, but that is a file in the workspace; remove it and pull again`;
+        }
+        this.folders.set(rel, reason);
+        return reason;
     }
-    return undefined;
 }
 function parentOf(relPath) {
-    const d = (0,external_node_path_.dirname)(relPath);
+    const d = dirname(relPath);
     return d === '.' ? '' : d;
 }
 
@@ -40597,14 +40617,24 @@ async function pull(opts) {
         return r;
     };
     // 1. Paths of outs: lexical checks were done when reading; now symlinks already in the workspace.
+    const guard = new PathGuard(root);
     for (const out of outs) {
-        const reason = symlinkEscape(root, out.path);
+        const reason = guard.refuse(out.path);
         if (reason)
             throw new errors/* UserError */.yo(`out ${out.path} ${reason}; refusing to write there`, { file: out.source.file, line: out.source.line });
         remoteFor(out);
     }
     const progress = new Progress(log, opts.progressIntervalMs ?? 5000);
+    // Many files share a folder: create each one once.
+    const made = new Map();
+    const ensureDir = (dir) => {
+        let p = made.get(dir);
+        if (!p)
+            made.set(dir, (p = (0,promises_.mkdir)(dir, { recursive: true })));
+        return p;
+    };
     const fetcher = {
+        ensureDir,
         cacheDir: config.cacheDir,
         state,
         progress,
@@ -40661,7 +40691,7 @@ async function pull(opts) {
     let totalBytes = 0;
     const modified = [];
     await runAll(files.map((w) => task(async () => {
-        const reason = symlinkEscape(root, w.path);
+        const reason = guard.refuse(w.path);
         if (reason)
             throw new errors/* UserError */.yo(`${w.path} (in out ${w.out.path}) ${reason}; refusing to write there`, { file: w.out.source.file, line: w.out.source.line });
         const abs = (0,external_node_path_.join)(root, w.path);
@@ -40687,7 +40717,6 @@ async function pull(opts) {
             }
             modified.push(w.path);
         }
-        await assertParentsAreFolders(root, w);
         needed.push(w);
     })));
     // 4. Stage every needed file under .dvc/tmp: objects missing from the cache are downloaded and
@@ -40729,6 +40758,7 @@ async function pull(opts) {
             const abs = (0,external_node_path_.join)(root, w.path);
             if (!w.out.isDir && w.out.isexec)
                 await (0,promises_.chmod)(staged.get(w), 0o755);
+            await ensureDir((0,external_node_path_.dirname)(abs));
             await place(staged.get(w), abs);
             const st = await (0,promises_.stat)(abs);
             state.remember(abs, st, objectKey(w.id));
@@ -40756,22 +40786,8 @@ async function runAll(tasks) {
     if (failed)
         throw failed.reason;
 }
-async function assertParentsAreFolders(root, w) {
-    let dir = parentOf(w.path);
-    while (dir) {
-        const st = await (0,promises_.lstat)((0,external_node_path_.join)(root, dir)).catch(() => undefined);
-        if (st && !st.isDirectory() && !st.isSymbolicLink()) {
-            throw new errors/* UserError */.yo(`${dir} is a file in the workspace but DVC needs a folder there for ${w.path}; remove it and pull again`, {
-                file: w.out.source.file,
-                line: w.out.source.line,
-            });
-        }
-        dir = parentOf(dir);
-    }
-}
 /** Move a staged, verified file into place atomically (rename over the target). */
 async function place(from, to) {
-    await (0,promises_.mkdir)((0,external_node_path_.dirname)(to), { recursive: true });
     try {
         await (0,promises_.rename)(from, to);
     }
@@ -40854,7 +40870,7 @@ async function ensureObject(f, remote, id, out, stageTo) {
         f.state.forget(path);
         await (0,promises_.rm)(path, { force: true });
     }
-    await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
+    await f.ensureDir((0,external_node_path_.dirname)(path));
     if (id.md5 === EMPTY_MD5 && !id.dir) {
         // Every empty file has this hash; no need to ask the remote for zero bytes.
         await (0,promises_.writeFile)(path, '');

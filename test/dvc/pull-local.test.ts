@@ -303,6 +303,15 @@ describe('failures leave the workspace untouched', () => {
     expect(readdirSync(outside)).toEqual([]);
   });
 
+  it('a file where DVC needs a folder (or a folder where it needs a file) is refused', async () => {
+    const { root } = await fixture(richOuts);
+    writeFileSync(join(root, 'images'), 'a file, not a folder');
+    await expectUntouched(root, () => pull({ root }), /needs the folder images, but that is a file in the workspace/);
+    rmSync(join(root, 'images'));
+    mkdirSync(join(root, 'nothing.bin'));
+    await expectUntouched(root, () => pull({ root }), /nothing.bin is a folder in the workspace but DVC tracks a file there/);
+  });
+
   it('malformed .dvc and dvc.lock files fail with file and line', async () => {
     const root = await makeTempDir();
     writeDvcFixture({ root, remotes: { storage: { dir: await makeTempDir() } }, dvcfiles: [] });

@@ -32,37 +32,54 @@ export function repoRelative(base: string, rel: string): { path?: string; reason
 }
 
 /**
- * Check that writing `relPath` under `root` cannot land outside `root` through a symlinked folder
- * that already exists. Returns the reason when it would, else undefined.
+ * Checks that writing a repo-relative path cannot land outside the repository through a symlinked
+ * folder that already exists, and that no folder on the way is a file. Folders are looked at once per
+ * pull (many files share them), so checking a million files costs a few thousand lstat calls.
  */
-export function symlinkEscape(root: string, relPath: string): string | undefined {
-  const realRoot = realpathSync(root);
-  const parts = relPath.split('/');
-  let current = root;
-  for (let i = 0; i < parts.length; i++) {
-    current = join(current, parts[i]!);
+export class PathGuard {
+  private readonly realRoot: string;
+  /** Folder (repo-relative) -> why writing below it is refused, or '' when it is fine. */
+  private readonly folders = new Map<string, string>();
+
+  constructor(private readonly root: string) {
+    this.realRoot = realpathSync(root);
+  }
+
+  /** Why `relPath` must not be written, or undefined. Its last component may be anything but a folder. */
+  refuse(relPath: string): string | undefined {
+    const parts = relPath.split('/');
+    for (let i = 0; i < parts.length - 1; i++) {
+      const reason = this.folder(parts.slice(0, i + 1).join('/'));
+      if (reason === 'missing') return undefined; // nothing exists from here on: whatever we create is inside
+      if (reason) return reason;
+    }
+    return undefined;
+  }
+
+  private folder(rel: string): string {
+    const known = this.folders.get(rel);
+    if (known !== undefined) return known;
+    let reason = '';
+    const abs = join(this.root, rel);
     let st;
     try {
-      st = lstatSync(current);
+      st = lstatSync(abs);
     } catch {
-      return undefined; // nothing exists from here on: whatever we create is inside
+      reason = 'missing';
     }
-    if (st.isSymbolicLink()) {
-      // The final component being a symlink is replaced by our rename, never followed; folders are followed.
-      if (i === parts.length - 1) return undefined;
-      let target: string;
+    if (st?.isSymbolicLink()) {
       try {
-        target = realpathSync(current);
+        const r = relative(this.realRoot, realpathSync(abs));
+        if (r === '..' || r.startsWith(`..${sep}`) || isAbsolute(r)) reason = `goes through the symlink ${rel} which points outside the repository`;
       } catch {
-        return `goes through the dangling symlink ${parts.slice(0, i + 1).join('/')}`;
+        reason = `goes through the dangling symlink ${rel}`;
       }
-      const r = relative(realRoot, target);
-      if (r === '..' || r.startsWith(`..${sep}`) || isAbsolute(r)) {
-        return `goes through the symlink ${parts.slice(0, i + 1).join('/')} which points outside the repository`;
-      }
+    } else if (st && !st.isDirectory()) {
+      reason = `needs the folder ${rel}, but that is a file in the workspace; remove it and pull again`;
     }
+    this.folders.set(rel, reason);
+    return reason;
   }
-  return undefined;
 }
 
 export function parentOf(relPath: string): string {

@@ -20,7 +20,7 @@ import { backoffDelay, sleep } from '../retry.js';
 import { readDvcConfig, type DvcConfig } from './config.js';
 import { DvcHasher, dvcHashFile, EMPTY_MD5 } from './hash.js';
 import { findDvcFiles, type Out, readDvcFile, selectOuts, type Selection } from './outs.js';
-import { parentOf, symlinkEscape, unsafeRelpathReason } from './paths.js';
+import { PathGuard, unsafeRelpathReason } from './paths.js';
 import { describeFetchError, openRemote, type Remote, TransientError } from './remotes.js';
 import { cachePath, type ObjectId, objectKey, remoteKeys, tempPathFor, VerifiedState } from './store.js';
 
@@ -114,14 +114,23 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
   };
 
   // 1. Paths of outs: lexical checks were done when reading; now symlinks already in the workspace.
+  const guard = new PathGuard(root);
   for (const out of outs) {
-    const reason = symlinkEscape(root, out.path);
+    const reason = guard.refuse(out.path);
     if (reason) throw new UserError(`out ${out.path} ${reason}; refusing to write there`, { file: out.source.file, line: out.source.line });
     remoteFor(out);
   }
 
   const progress = new Progress(log, opts.progressIntervalMs ?? 5000);
+  // Many files share a folder: create each one once.
+  const made = new Map<string, Promise<unknown>>();
+  const ensureDir = (dir: string) => {
+    let p = made.get(dir);
+    if (!p) made.set(dir, (p = mkdir(dir, { recursive: true })));
+    return p;
+  };
   const fetcher: Fetcher = {
+    ensureDir,
     cacheDir: config.cacheDir,
     state,
     progress,
@@ -184,7 +193,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
   await runAll(
     files.map((w) =>
       task(async () => {
-        const reason = symlinkEscape(root, w.path);
+        const reason = guard.refuse(w.path);
         if (reason) throw new UserError(`${w.path} (in out ${w.out.path}) ${reason}; refusing to write there`, { file: w.out.source.file, line: w.out.source.line });
         const abs = join(root, w.path);
         const st = await lstat(abs).catch(() => undefined);
@@ -209,7 +218,6 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
           }
           modified.push(w.path);
         }
-        await assertParentsAreFolders(root, w);
         needed.push(w);
       }),
     ),
@@ -254,6 +262,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
         task(async () => {
           const abs = join(root, w.path);
           if (!w.out.isDir && w.out.isexec) await chmod(staged.get(w)!, 0o755);
+          await ensureDir(dirname(abs));
           await place(staged.get(w)!, abs);
           const st = await stat(abs);
           state.remember(abs, st, objectKey(w.id));
@@ -284,23 +293,8 @@ async function runAll(tasks: Promise<unknown>[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-async function assertParentsAreFolders(root: string, w: WorkFile): Promise<void> {
-  let dir = parentOf(w.path);
-  while (dir) {
-    const st = await lstat(join(root, dir)).catch(() => undefined);
-    if (st && !st.isDirectory() && !st.isSymbolicLink()) {
-      throw new UserError(`${dir} is a file in the workspace but DVC needs a folder there for ${w.path}; remove it and pull again`, {
-        file: w.out.source.file,
-            line: w.out.source.line,
-      });
-    }
-    dir = parentOf(dir);
-  }
-}
-
 /** Move a staged, verified file into place atomically (rename over the target). */
 async function place(from: string, to: string): Promise<void> {
-  await mkdir(dirname(to), { recursive: true });
   try {
     await rename(from, to);
   } catch (e) {
@@ -360,6 +354,7 @@ export function parseDirObject(data: Buffer, out: Out, remote: { name: string })
 }
 
 interface Fetcher {
+  ensureDir: (dir: string) => Promise<unknown>;
   cacheDir: string;
   state: VerifiedState;
   progress: Progress;
@@ -392,7 +387,7 @@ async function ensureObject(f: Fetcher, remote: Remote, id: ObjectId, out: Out, 
     f.state.forget(path);
     await rm(path, { force: true });
   }
-  await mkdir(dirname(path), { recursive: true });
+  await f.ensureDir(dirname(path));
   if (id.md5 === EMPTY_MD5 && !id.dir) {
     // Every empty file has this hash; no need to ask the remote for zero bytes.
     await writeFile(path, '');
