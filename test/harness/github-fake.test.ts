@@ -21,6 +21,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fake.close();
+  expect(fake.errors).toEqual([]);
+  expect(fake.unimplemented).toEqual([]);
 });
 
 beforeEach(() => {

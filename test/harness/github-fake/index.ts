@@ -130,6 +130,8 @@ export class GitHubFake {
   readonly invalid: InvalidRequest[] = [];
   /** Operations GitHub has but this fake does not implement (answered 404 with a message saying so). */
   readonly unimplemented: string[] = [];
+  /** Bugs in the fake itself (answered 500 with the stack); a test can assert this stays empty. */
+  readonly errors: string[] = [];
   readonly repos = new Map<string, RepoRec>();
   readonly users = new Map<string, User>();
   readonly teams = new Map<string, TeamRec>();
@@ -149,6 +151,7 @@ export class GitHubFake {
     this.root = await makeTempDir('gh-fake-');
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((e: unknown) => {
+        this.errors.push(`${req.method} ${req.url}: ${e instanceof Error ? e.stack : String(e)}`);
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
           res.end(JSON.stringify({ message: `github-fake internal error: ${e instanceof Error ? e.stack : String(e)}` }));
