@@ -78,8 +78,16 @@ async function showBench(): Promise<BenchRow[]> {
         return b;
       };
       const show = time([cli, 'show', '--json']);
+      // The CLI's fixed start-up (loading the whole bundle) is the floor for any mlops command.
+      const help = time([cli, '--help']);
       const node = time(['-e', '0']);
-      rows.push({ what: `mlops show --json over ${count} tags (node + CLI bundle)`, figure: ms(show), baseline: `${ms(node)} (node -e 0)`, ratio: `${(show / node).toFixed(2)}x`, target: '< 1 s' });
+      rows.push({
+        what: `mlops show --json over ${count} tags (node + CLI bundle)`,
+        figure: ms(show),
+        baseline: `${ms(help)} (mlops --help; node -e 0: ${ms(node)})`,
+        ratio: `${(show / help).toFixed(2)}x`,
+        target: '< 1 s',
+      });
     }
     return rows;
   } finally {
