@@ -3,7 +3,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bump } from '../../src/cli/commands/bump.js';
+import { isUserError } from '../../src/lib/errors.js';
 import { repoRoot } from '../harness/runner.js';
 import { cleanupTempDirs, makeTempDir } from '../harness/tmp.js';
 
@@ -13,13 +15,39 @@ const g = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, e
 const D = `sha256:${'f'.repeat(64)}`;
 const K = 'images:\n  - name: churn # app\n    newTag: "v1"\n';
 
-async function mlops(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** The real CLI entry (dispatcher included), as a user runs it. */
+async function spawnMlops(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const r = await run(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'src/cli/index.ts'), ...args], { cwd, env });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/**
+ * The `bump` command in this process (a spawned tsx costs seconds a call on two cores): stdout
+ * captured, a UserError turned into exit 1 and `mlops: <file>:<line>: <message>` as the CLI prints it.
+ */
+async function mlops(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [name, ...rest] = args;
+  expect(name).toBe('bump');
+  const out: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const prev = process.cwd();
+  process.chdir(cwd);
+  try {
+    const code = await bump.run(rest);
+    return { code, stdout: out.join(''), stderr: '' };
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    return { code: 1, stdout: out.join(''), stderr: `mlops: ${e.describe()}\n` };
+  } finally {
+    process.chdir(prev);
+    spy.mockRestore();
+    errSpy.mockRestore();
   }
 }
 
@@ -45,7 +73,7 @@ afterAll(cleanupTempDirs);
 
 describe('mlops bump', () => {
   it('edits in place and prints changed, then unchanged', async () => {
-    const a = await mlops(repo, 'bump', 'k.yaml', '--format', 'kustomize', '--image', 'churn', '--tag', 'v2', '--digest', D);
+    const a = await spawnMlops(repo, 'bump', 'k.yaml', '--format', 'kustomize', '--image', 'churn', '--tag', 'v2', '--digest', D);
     expect(a).toMatchObject({ code: 0, stdout: 'changed\n' });
     expect(readFileSync(join(repo, 'k.yaml'), 'utf8')).toBe(`images:\n  - name: churn # app\n    newTag: "v2"\n    digest: ${D}\n`);
     const b = await mlops(repo, 'bump', 'k.yaml', '--format', 'kustomize', '--image', 'churn', '--tag', 'v2', '--digest', D);
@@ -74,7 +102,7 @@ describe('mlops bump', () => {
 
   it('bad input: clear error, exit 1, file untouched', async () => {
     const before = readFileSync(join(repo, 'k.yaml'), 'utf8');
-    const missing = await mlops(repo, 'bump', 'nope.yaml', '--format', 'kustomize', '--image', 'churn', '--tag', 'v2');
+    const missing = await spawnMlops(repo, 'bump', 'nope.yaml', '--format', 'kustomize', '--image', 'churn', '--tag', 'v2');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('nope.yaml not found');
     const noEntry = await mlops(repo, 'bump', 'k.yaml', '--format', 'kustomize', '--image', 'other', '--tag', 'v2');
