@@ -329,6 +329,7 @@ function buildInputs(
   const byLower = new Map(Object.keys(declared).map((k) => [k.toLowerCase(), k]));
   const values = new Map<string, string>();
   for (const [k, v] of Object.entries(given)) {
+    if (v === undefined) continue;
     const name = byLower.get(k.toLowerCase());
     if (!name) {
       throw new Error(`input "${k}" is not declared in ${actionDir}/action.yml (declared: ${Object.keys(declared).join(', ') || 'none'})`);
