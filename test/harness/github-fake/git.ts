@@ -1,12 +1,16 @@
 /**
  * The fake's object store: one real bare git repository per fake repo, so SHAs are the ones GitHub
- * would compute and tests can `git clone`/`git push` the same repository. Every write is a plumbing
- * command (hash-object -w, a private index + write-tree, commit-tree, mktag) and refs move only through
- * `git update-ref <ref> <new> <old>`, git's own compare-and-swap, so concurrent API writers race
- * exactly as on GitHub: one wins, the other is told the ref moved.
+ * would compute and tests can `git clone`/`git push` the same repository.
  *
- * This spawns git itself instead of using src/lib/git/cli.ts because blob contents are binary and
- * that helper decodes output as UTF-8.
+ * Objects are written as loose objects in-process (the exact bytes hash-object/mktree/commit-tree/mktag
+ * write; the self-test compares with git and runs `git fsck --strict`) and read through one long-lived
+ * `git cat-file --batch` per repo, because a process per API call made the fake slow. Refs are read
+ * from their files, but move only through `git update-ref <ref> <new> <old>`, git's own
+ * compare-and-swap, so concurrent API writers (and tests pushing with git) race exactly as on GitHub:
+ * one wins, the other is told the ref moved.
+ *
+ * It spawns git itself instead of using src/lib/git/cli.ts because blob contents are binary and that
+ * helper decodes output as UTF-8.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
