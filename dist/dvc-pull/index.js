@@ -40587,6 +40587,8 @@ async function collectOuts(root, targets = []) {
     const selections = selectOuts(files, targets);
     return { config, selections };
 }
+/** Objects up to this size are buffered in memory instead of streamed to disk. */
+const SMALL_OBJECT = 256 * 1024;
 async function pull(opts) {
     const log = opts.logger ?? lib_log/* silentLogger */.qq;
     const root = opts.root;
@@ -40943,23 +40945,39 @@ async function downloadOnce(f, remote, key, id, dest, what, where, stageTo) {
         // A .dir listing is hashed like a file of its out (DVC 2.x hashed it as text, which changes nothing for JSON).
         const hasher = new DvcHasher(id.mode);
         const progress = f.progress;
-        const copy = stageTo ? (0,external_node_fs_.createWriteStream)(stageTo) : undefined;
+        const take = (chunk) => {
+            arm();
+            hasher.update(chunk);
+            received += chunk.length;
+            progress.addBytes(chunk.length);
+        };
+        // Small objects (most files of a typical dataset) are held in memory and written once verified:
+        // two stream pipelines per 10 KB file cost more than the bytes.
+        let small = opened.length !== undefined && opened.length <= SMALL_OBJECT ? [] : undefined;
+        const copy = stageTo && !small ? (0,external_node_fs_.createWriteStream)(stageTo) : undefined;
         const copyDone = copy ? (0,external_node_stream_promises_namespaceObject.finished)(copy) : undefined;
         copyDone?.catch(() => { }); // awaited below; a failure also surfaces through write()
         try {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(opened.stream, async function* (source) {
-                for await (const chunk of source) {
-                    arm();
-                    hasher.update(chunk);
-                    received += chunk.length;
-                    progress.addBytes(chunk.length);
-                    if (copy && !copy.write(chunk))
-                        await (0,external_node_events_.once)(copy, 'drain');
-                    yield chunk;
+            if (small) {
+                for await (const chunk of opened.stream) {
+                    if (ctl.signal.aborted)
+                        throw ctl.signal.reason;
+                    take(chunk);
+                    small.push(chunk);
                 }
-            }, (0,external_node_fs_.createWriteStream)(tmp), { signal: ctl.signal });
-            copy?.end();
-            await copyDone;
+            }
+            else {
+                await (0,external_node_stream_promises_namespaceObject.pipeline)(opened.stream, async function* (source) {
+                    for await (const chunk of source) {
+                        take(chunk);
+                        if (copy && !copy.write(chunk))
+                            await (0,external_node_events_.once)(copy, 'drain');
+                        yield chunk;
+                    }
+                }, (0,external_node_fs_.createWriteStream)(tmp), { signal: ctl.signal });
+                copy?.end();
+                await copyDone;
+            }
         }
         catch (e) {
             copy?.destroy();
@@ -40975,6 +40993,13 @@ async function downloadOnce(f, remote, key, id, dest, what, where, stageTo) {
         const md5 = hasher.digest();
         if (md5 !== id.md5) {
             throw new errors/* UserError */.yo(`${what} from remote "${remote.name}" (${remote.display}, ${key}) is corrupt: its md5 is ${md5}, expected ${id.md5}. Push it again from a good copy (\`dvc push\`)`, where);
+        }
+        if (small) {
+            const data = Buffer.concat(small);
+            small = undefined;
+            await (0,promises_.writeFile)(tmp, data).catch((e) => Promise.reject(writeError(e, tmp)));
+            if (stageTo)
+                await (0,promises_.writeFile)(stageTo, data).catch((e) => Promise.reject(writeError(e, stageTo)));
         }
         await (0,promises_.rename)(tmp, dest);
         progress.objectDone();
