@@ -19,7 +19,10 @@ import { git, GitError, gitOut } from './cli.js';
 export interface LocalGitOptions {
   /** A git repository (work tree or bare) holding the branch, or a clone of it. */
   repoDir: string;
-  /** Remote to fetch from and push to; undefined: commit to the repository's own branches. */
+  /**
+   * Remote to fetch from and push to. Undefined: move the repository's own branch refs (for a bare
+   * repository, or branches nobody has checked out: a checked-out one would look reverted on disk).
+   */
   remote?: string;
   /** Committer identity when the repository has none configured. */
   author?: { name: string; email: string };
