@@ -16,7 +16,7 @@ import type { Snapshot } from '../metrics/index.js';
 import type { RevisionSpec } from '../plots/index.js';
 import { readState, servingCommit, type RegistryBackend } from '../registry/index.js';
 import { buildReport, renderHtml, renderMarkdown, type Override, type ReportSection } from './index.js';
-import { buildPlotsSection, type PlotHost } from './plots.js';
+import type { PlotHost } from './plots.js';
 import { baselinesOf, findOverride, forkAware, gateOf, loadLoopConfig, readSnapshots } from './pr-loop.js';
 
 export interface PublishOptions {
@@ -130,6 +130,8 @@ export async function publishReport(o: PublishOptions): Promise<PublishResult> {
       o.imageHost === 'none' || !o.comment
         ? undefined
         : 'Plot images are not hosted in this run (no repository to commit them to); showing GitHub-native charts. The HTML report has every chart.';
+    // Loaded only when plots are wanted: vega and the renderer are most of the bundle's start-up time.
+    const { buildPlotsSection } = await import('./plots.js');
     const plots = await buildPlotsSection({ cwd: o.cwd, config: cfg.config, revs, host, noHostReason, logger });
     if (plots.section) extraSections.push(plots.section);
   }
