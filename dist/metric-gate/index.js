@@ -36554,9 +36554,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _lib_gate_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2839);
 /* harmony import */ var _lib_github_context_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7043);
 /* harmony import */ var _lib_github_octokit_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2533);
-/* harmony import */ var _lib_metrics_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3992);
-/* harmony import */ var _lib_report_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6165);
-/* harmony import */ var _lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7167);
+/* harmony import */ var _lib_report_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6165);
+/* harmony import */ var _lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7167);
 /**
  * metric-gate: evaluate threshold rules against the PR's metrics (absolute bounds and vs the target
  * branch), set the commit status on the PR head, and fail the step when a rule fails — unless a
@@ -36570,74 +36569,54 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-
 await (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async () => {
     const token = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .secretInput */ .jY)('github-token');
     const workdir = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('working-directory') || '.';
-    const cwd = (0,node_path__WEBPACK_IMPORTED_MODULE_0__.join)(process.env.GITHUB_WORKSPACE ?? process.cwd(), workdir);
     const context = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('status-context') || 'metric-gate';
     const setStatus = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .boolInput */ .Hm)('set-status', true);
     const failOnError = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .boolInput */ .Hm)('fail-on-error', true);
-    const overrideLabel = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('override-label');
     const logger = _lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .actionLogger */ .v0;
     const octokit = token ? (0,_lib_github_octokit_js__WEBPACK_IMPORTED_MODULE_5__/* .createOctokit */ .Q)({ token, logger }) : undefined;
     if (setStatus && !octokit)
         throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('github-token is empty: it is needed to set the commit status (or set set-status: false)', { field: 'github-token' });
     const ctx = await (0,_lib_github_context_js__WEBPACK_IMPORTED_MODULE_4__/* .resolveRunContext */ .xn)(octokit, { logger });
+    // Annotations name files relative to the workspace, where the runner looks for them.
     const inRepo = (file) => (workdir === '.' ? file : (0,node_path__WEBPACK_IMPORTED_MODULE_0__.join)(workdir, file));
-    let cfg;
+    let run;
     try {
-        cfg = (0,_lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_8__/* .loadLoopConfig */ .h8)({ cwd, configPath: (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('config-path'), rules: (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('rules'), metrics: (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .listInput */ .dt)('metrics') });
+        run = await (0,_lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_7__/* .runGate */ .Rg)({
+            octokit,
+            ctx,
+            cwd: (0,node_path__WEBPACK_IMPORTED_MODULE_0__.join)(process.env.GITHUB_WORKSPACE ?? process.cwd(), workdir),
+            configPath: (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('config-path'),
+            rules: (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('rules'),
+            metrics: (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .listInput */ .dt)('metrics'),
+            baselineRef: (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('baseline-ref') || ctx.baseRef || process.env.GITHUB_BASE_REF || undefined,
+            context,
+            setStatus,
+            overrideLabel: (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('override-label'),
+            logger,
+        });
     }
     catch (e) {
         (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .output */ .CG)('passed', false);
         (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .output */ .CG)('failed-rules', []);
-        if ((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .isUserError */ .iU)(e) && setStatus && octokit && ctx.sha) {
-            // Leave a visible red status rather than a silently missing one.
-            const where = e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : '';
-            await (0,_lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_8__/* .publishGateStatus */ .j7)(octokit, ctx, context, { state: 'error', description: `Configuration error: ${where}${e.message}` }, logger).catch(() => { });
-        }
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .isUserError */ .iU)(e) && e.file ? new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(e.message, { ...e, file: inRepo(e.file) }) : e;
     }
-    const baseRef = (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .input */ .hF)('baseline-ref') || ctx.baseRef || process.env.GITHUB_BASE_REF || undefined;
-    const snaps = await (0,_lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_8__/* .readSnapshots */ .yj)(cwd, cfg.sources, { base: baseRef }, logger);
-    for (const err of (0,_lib_metrics_index_js__WEBPACK_IMPORTED_MODULE_6__/* .snapshotErrors */ .Od)(snaps.head))
+    for (const err of (0,_lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_7__/* .headFileErrors */ .cK)(run))
         _lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.error(err.message, { file: err.file && inRepo(err.file), line: err.line, col: err.col });
-    if (snaps.base && !snaps.base.snapshot)
-        logger.warning(`Baseline ${snaps.base.ref}: ${snaps.base.reason}`);
-    const verdict = (0,_lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_8__/* .gateOf */ .Rv)(cfg, snaps);
-    let override;
-    let ignored;
-    if (!verdict.passed && octokit && overrideLabel && ctx.prNumber) {
-        const found = await (0,_lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_8__/* .findOverride */ .Yo)(octokit, ctx, overrideLabel, logger);
-        if (found && 'by' in found)
-            override = found;
-        else if (found)
-            ignored = found.ignored;
-    }
-    const status = (0,_lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_8__/* .gateStatus */ ._O)(verdict, override);
-    (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .output */ .CG)('passed', verdict.passed || Boolean(override));
-    (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .output */ .CG)('failed-rules', (0,_lib_gate_js__WEBPACK_IMPORTED_MODULE_3__/* .failedRulesJson */ .bF)(verdict));
-    (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .output */ .CG)('overridden-by', override?.by ?? '');
-    const report = (0,_lib_report_index_js__WEBPACK_IMPORTED_MODULE_7__/* .buildReport */ .FK)({
-        title: context === 'metric-gate' ? 'metric-gate' : `metric-gate (${context})`,
-        head: snaps.head,
-        headLabel: ctx.sha ? ctx.sha.slice(0, 7) : 'head',
-        baselines: (0,_lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_8__/* .baselinesOf */ .Gd)(snaps),
-        gate: verdict,
-        override,
-        sha: ctx.sha,
-        runUrl: ctx.runUrl,
-    });
-    await (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z)((0,_lib_report_index_js__WEBPACK_IMPORTED_MODULE_7__/* .summaryMarkdown */ .eH)((0,_lib_report_index_js__WEBPACK_IMPORTED_MODULE_7__/* .renderMarkdown */ .Gc)(report) + (ignored ? `\n> [!WARNING]\n> ${ignored}\n` : '')));
+    (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .output */ .CG)('passed', run.verdict.passed || Boolean(run.override));
+    (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .output */ .CG)('failed-rules', (0,_lib_gate_js__WEBPACK_IMPORTED_MODULE_3__/* .failedRulesJson */ .bF)(run.verdict));
+    (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .output */ .CG)('overridden-by', run.override?.by ?? '');
+    await (0,_lib_actions_io_js__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z)((0,_lib_report_index_js__WEBPACK_IMPORTED_MODULE_6__/* .summaryMarkdown */ .eH)(run.markdown));
     if (setStatus && octokit)
-        await (0,_lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_8__/* .publishGateStatus */ .j7)(octokit, ctx, context, status, logger);
+        await (0,_lib_report_pr_loop_js__WEBPACK_IMPORTED_MODULE_7__/* .publishGateStatus */ .j7)(octokit, ctx, context, run.status, logger);
     else
-        logger.info(`${context}: ${status.state}: ${status.description}`);
-    if (!verdict.passed && !override) {
-        const reasons = verdict.failed.map((f) => f.reason).join('; ');
+        logger.info(`${context}: ${run.status.state}: ${run.status.description}`);
+    if (!run.verdict.passed && !run.override) {
+        const reasons = run.verdict.failed.map((f) => f.reason).join('; ');
         if (failOnError)
-            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${context} failed: ${(0,_lib_gate_js__WEBPACK_IMPORTED_MODULE_3__/* .verdictLine */ .MT)(verdict)} (${reasons})`);
+            throw new _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${context} failed: ${(0,_lib_gate_js__WEBPACK_IMPORTED_MODULE_3__/* .verdictLine */ .MT)(run.verdict)} (${reasons})`);
         logger.warning(`${context} failed (fail-on-error is false): ${reasons}`);
     }
 });
@@ -48241,16 +48220,12 @@ function buildReport(d) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Gd: () => (/* binding */ baselinesOf),
-  Yo: () => (/* binding */ findOverride),
-  Rv: () => (/* binding */ gateOf),
-  _O: () => (/* binding */ gateStatus),
-  h8: () => (/* binding */ loadLoopConfig),
+  cK: () => (/* binding */ headFileErrors),
   j7: () => (/* binding */ publishGateStatus),
-  yj: () => (/* binding */ readSnapshots)
+  Rg: () => (/* binding */ runGate)
 });
 
-// UNUSED EXPORTS: forkAware
+// UNUSED EXPORTS: baselinesOf, findOverride, forkAware, gateOf, gateStatus, loadLoopConfig, readSnapshots
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -48515,6 +48490,8 @@ async function completeCheckRun(octokit, c) {
 
 // EXTERNAL MODULE: ./src/lib/metrics/index.ts + 11 modules
 var metrics = __nccwpck_require__(3992);
+// EXTERNAL MODULE: ./src/lib/report/index.ts + 3 modules
+var lib_report = __nccwpck_require__(6165);
 ;// CONCATENATED MODULE: ./src/lib/report/pr-loop.ts
 /**
  * The pull-request feedback loop that metric-gate, cml-report and the `mlops gate` / `mlops report`
@@ -48522,6 +48499,7 @@ var metrics = __nccwpck_require__(3992);
  * maintainer override, and publishing (commit status, sticky comment). Entry points only read inputs
  * and call these functions.
  */
+
 
 
 
@@ -48638,6 +48616,54 @@ async function publishGateStatus(octokit, ctx, context, status, logger) {
     catch (e) {
         throw forkAware(e, ctx, `set commit status "${context}" on ${ctx.sha.slice(0, 7)}`);
     }
+}
+/**
+ * Evaluate the gate for a run and (when asked) set the commit status. A configuration error sets an
+ * `error` status when it can, so the PR shows why no verdict came, and is rethrown.
+ */
+async function runGate(o) {
+    const { ctx, logger } = o;
+    let cfg;
+    try {
+        cfg = loadLoopConfig(o);
+    }
+    catch (e) {
+        if ((0,lib_errors/* isUserError */.iU)(e) && o.setStatus && o.octokit && ctx.sha) {
+            const where = e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : '';
+            await publishGateStatus(o.octokit, ctx, o.context, { state: 'error', description: `Configuration error: ${where}${e.message}` }, logger).catch((err) => logger?.debug(`could not set the error status: ${String(err)}`));
+        }
+        throw e;
+    }
+    const snaps = await readSnapshots(o.cwd, cfg.sources, { base: o.baselineRef }, logger);
+    if (snaps.base && !snaps.base.snapshot)
+        logger?.warning(`Baseline ${snaps.base.ref}: ${snaps.base.reason}`);
+    const verdict = gateOf(cfg, snaps);
+    let override;
+    let ignoredOverride;
+    if (!verdict.passed && o.octokit && o.overrideLabel && ctx.prNumber) {
+        const found = await findOverride(o.octokit, ctx, o.overrideLabel, logger);
+        if (found && 'by' in found)
+            override = found;
+        else if (found)
+            ignoredOverride = found.ignored;
+    }
+    const status = gateStatus(verdict, override);
+    const report = (0,lib_report/* buildReport */.FK)({
+        title: o.context === 'metric-gate' ? 'metric-gate' : `metric-gate (${o.context})`,
+        head: snaps.head,
+        headLabel: ctx.sha ? ctx.sha.slice(0, 7) : 'head',
+        baselines: baselinesOf(snaps),
+        gate: verdict,
+        override,
+        sha: ctx.sha || undefined,
+        runUrl: ctx.runUrl,
+    });
+    const markdown = (0,lib_report/* renderMarkdown */.Gc)(report) + (ignoredOverride ? `\n> [!WARNING]\n> ${ignoredOverride}\n` : '');
+    return { verdict, override, ignoredOverride, status, head: snaps.head, markdown };
+}
+/** Errors of the head's metrics files (malformed, unreadable), for annotations. */
+function headFileErrors(run) {
+    return (0,metrics/* snapshotErrors */.Od)(run.head);
 }
 
 

@@ -14,9 +14,9 @@ import type { RunContext } from '../github/context.js';
 import type { Octokit } from '../github/octokit.js';
 import { setCommitStatus, type StatusState } from '../github/statuses.js';
 import type { Logger } from '../log.js';
-import { readRevisionSnapshot, readWorkspaceSnapshot, type Snapshot } from '../metrics/index.js';
+import { readRevisionSnapshot, readWorkspaceSnapshot, snapshotErrors, type Snapshot } from '../metrics/index.js';
 import type { SourceOptions } from '../metrics/sources.js';
-import type { Baseline, Override } from './index.js';
+import { type Baseline, buildReport, type Override, renderMarkdown } from './index.js';
 
 export interface LoopSettings {
   /** Project folder (the workspace, or a subfolder holding dvc.yaml / mlops.yml). */
@@ -176,4 +176,77 @@ export async function publishGateStatus(
   } catch (e) {
     throw forkAware(e, ctx, `set commit status "${context}" on ${ctx.sha.slice(0, 7)}`);
   }
+}
+
+// ---- the metric-gate run ---------------------------------------------------------------------------
+
+export interface GateRunOptions extends LoopSettings {
+  octokit?: Octokit;
+  ctx: RunContext;
+  /** Status context, e.g. `metric-gate`. */
+  context: string;
+  setStatus: boolean;
+  overrideLabel?: string;
+  baselineRef?: string;
+  logger?: Logger;
+}
+
+export interface GateRun {
+  verdict: GateVerdict;
+  override?: Override;
+  /** Why an override label on the PR did not count. */
+  ignoredOverride?: string;
+  status: GateStatus;
+  head: Snapshot;
+  /** Markdown for the job summary: verdict, rule table, metric and params diffs. */
+  markdown: string;
+}
+
+/**
+ * Evaluate the gate for a run and (when asked) set the commit status. A configuration error sets an
+ * `error` status when it can, so the PR shows why no verdict came, and is rethrown.
+ */
+export async function runGate(o: GateRunOptions): Promise<GateRun> {
+  const { ctx, logger } = o;
+  let cfg: LoopConfig;
+  try {
+    cfg = loadLoopConfig(o);
+  } catch (e) {
+    if (isUserError(e) && o.setStatus && o.octokit && ctx.sha) {
+      const where = e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : '';
+      await publishGateStatus(o.octokit, ctx, o.context, { state: 'error', description: `Configuration error: ${where}${e.message}` }, logger).catch(
+        (err: unknown) => logger?.debug(`could not set the error status: ${String(err)}`),
+      );
+    }
+    throw e;
+  }
+
+  const snaps = await readSnapshots(o.cwd, cfg.sources, { base: o.baselineRef }, logger);
+  if (snaps.base && !snaps.base.snapshot) logger?.warning(`Baseline ${snaps.base.ref}: ${snaps.base.reason}`);
+  const verdict = gateOf(cfg, snaps);
+  let override: Override | undefined;
+  let ignoredOverride: string | undefined;
+  if (!verdict.passed && o.octokit && o.overrideLabel && ctx.prNumber) {
+    const found = await findOverride(o.octokit, ctx, o.overrideLabel, logger);
+    if (found && 'by' in found) override = found;
+    else if (found) ignoredOverride = found.ignored;
+  }
+  const status = gateStatus(verdict, override);
+  const report = buildReport({
+    title: o.context === 'metric-gate' ? 'metric-gate' : `metric-gate (${o.context})`,
+    head: snaps.head,
+    headLabel: ctx.sha ? ctx.sha.slice(0, 7) : 'head',
+    baselines: baselinesOf(snaps),
+    gate: verdict,
+    override,
+    sha: ctx.sha || undefined,
+    runUrl: ctx.runUrl,
+  });
+  const markdown = renderMarkdown(report) + (ignoredOverride ? `\n> [!WARNING]\n> ${ignoredOverride}\n` : '');
+  return { verdict, override, ignoredOverride, status, head: snaps.head, markdown };
+}
+
+/** Errors of the head's metrics files (malformed, unreadable), for annotations. */
+export function headFileErrors(run: Pick<GateRun, 'head'>): UserError[] {
+  return snapshotErrors(run.head);
 }
