@@ -38689,10 +38689,10 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _actions_cache__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1774);
+/* harmony import */ var _actions_cache__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1601);
 /* harmony import */ var _lib_actions_io_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8265);
 /* harmony import */ var _lib_dvc_ci_cache_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5404);
-/* harmony import */ var _lib_dvc_pull_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2179);
+/* harmony import */ var _lib_dvc_pull_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5590);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7268);
 /**
  * dvc-pull: bring DVC-tracked data and models into the workspace without installing DVC — read the
@@ -38896,7 +38896,7 @@ function reportFailure(e) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7268);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1025);
-/* harmony import */ var _pull_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2179);
+/* harmony import */ var _pull_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5590);
 /**
  * A pull wrapped in a CI cache of `.dvc/cache` (the Actions cache in the dvc-pull action): restore
  * keyed on the hashes of every selected out, with a prefix restore key for partial hits; pull; save
@@ -38986,7 +38986,7 @@ function listFiles(dir) {
 
 /***/ }),
 
-/***/ 2179:
+/***/ 5590:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39931,8 +39931,104 @@ function toRepoTarget(root, cwd, target) {
     return rel === '' ? '.' : rel;
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_);
+;// CONCATENATED MODULE: ./src/lib/image/http.ts
+/**
+ * One HTTP exchange with a registry over node:http(s), streaming request bodies from disk so a layer
+ * is never held in memory. Retries, auth and redirects are the caller's (registry-client.ts) concern;
+ * this file only classifies failures as transient (worth a retry) or not.
+ */
+
+
+/** A failure where trying again may succeed: connection dropped, refused, timed out. */
+class TransientError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'TransientError';
+    }
+}
+function createTransport(timeoutMs = 120_000) {
+    return {
+        http: new http.Agent({ keepAlive: true, maxSockets: 8 }),
+        https: new https.Agent({ keepAlive: true, maxSockets: 8 }),
+        timeoutMs,
+    };
+}
+function closeTransport(t) {
+    t.http.destroy();
+    t.https.destroy();
+}
+function send(t, method, url, headers, body) {
+    return new Promise((resolve, reject) => {
+        const u = new URL(url);
+        const isHttps = u.protocol === 'https:';
+        const len = body === undefined ? 0 : Buffer.isBuffer(body) ? body.length : body.length;
+        const hdrs = { 'user-agent': 'mlops-actions', ...headers };
+        if (body !== undefined || method === 'PUT' || method === 'POST' || method === 'PATCH')
+            hdrs['content-length'] = String(len);
+        const req = (isHttps ? (external_node_https_default()) : (external_node_http_default())).request(u, { method, headers: hdrs, agent: isHttps ? t.https : t.http }, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, stream: res, url }));
+        req.setTimeout(t.timeoutMs, () => req.destroy(new TransientError(`${method} ${u.host}${u.pathname}: no response for ${t.timeoutMs / 1000} s`)));
+        req.on('error', (e) => reject(isTransientNetworkError(e) ? new TransientError(`${method} ${u.host}${u.pathname}: ${e.message}`, { cause: e }) : e));
+        if (body === undefined)
+            req.end();
+        else if (Buffer.isBuffer(body))
+            req.end(body);
+        else {
+            const src = body.open();
+            src.on('error', (e) => req.destroy(e));
+            // A registry may answer (401, 4xx) and close before reading the whole body: stop reading the file.
+            req.once('close', () => src.destroy());
+            src.pipe(req);
+        }
+    });
+}
+async function readBody(res, limit = 64 * 1024 * 1024) {
+    const chunks = [];
+    let size = 0;
+    try {
+        for await (const chunk of res.stream) {
+            size += chunk.length;
+            if (size > limit)
+                throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+            chunks.push(chunk);
+        }
+    }
+    catch (e) {
+        if (isTransientNetworkError(e))
+            throw new TransientError(`reading ${res.url}: ${e.message}`, { cause: e });
+        throw e;
+    }
+    return Buffer.concat(chunks);
+}
+/** Drain and forget a response body so its socket returns to the pool. */
+async function discard(res) {
+    try {
+        res.stream.resume();
+        await new Promise((r) => {
+            if (res.stream.complete)
+                return r();
+            res.stream.once('end', () => r());
+            res.stream.once('close', () => r());
+            res.stream.once('error', () => r());
+        });
+    }
+    catch {
+        // the socket is discarded by the agent anyway
+    }
+}
+function isTransientNetworkError(e) {
+    if (e instanceof TransientError)
+        return true;
+    const code = e.code ?? '';
+    return (['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET'].includes(code) ||
+        /socket hang up|aborted/i.test(e.message ?? ''));
+}
+
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./node_modules/aws4fetch/dist/aws4fetch.esm.mjs
@@ -40252,8 +40348,10 @@ function guessServiceRegion(url, headers) {
 
 
 
+
+
 /** A failure where trying again may succeed: 5xx, 429, dropped connection, timeout, short body. */
-class TransientError extends Error {
+class remotes_TransientError extends Error {
     retryAfterMs;
     constructor(message, retryAfterMs, options) {
         super(message, options);
@@ -40275,7 +40373,7 @@ function effectiveOptions(remote, env) {
 function envName(name) {
     return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
-function openRemote(config, opts = {}) {
+function openRemote(config, opts) {
     const env = opts.env ?? process.env;
     const options = effectiveOptions(config, env);
     const secret = (v) => {
@@ -40291,9 +40389,9 @@ function openRemote(config, opts = {}) {
     if (!scheme || scheme === 'file')
         return localRemote(config.name, scheme === 'file' ? (0,external_node_url_.fileURLToPath)(url) : url);
     if (scheme === 'http' || scheme === 'https')
-        return httpRemote(config.name, url, options, secret);
+        return httpRemote(config.name, url, options, secret, opts.transport);
     if (scheme === 's3')
-        return s3Remote(config.name, url, options, env, secret);
+        return s3Remote(config.name, url, options, env, secret, opts.transport);
     throw new errors/* UserError */.yo(`remote "${config.name}" uses ${scheme}://, which this action does not read (supported: local folders, http(s)://, s3://). Use \`dvc pull\` for this remote`, { file: '.dvc/config', field: `remote "${config.name}".url` });
 }
 function localRemote(name, dir) {
@@ -40318,7 +40416,7 @@ function localRemote(name, dir) {
         },
     };
 }
-function httpRemote(name, rawUrl, options, secret) {
+function httpRemote(name, rawUrl, options, secret, transport) {
     const u = new URL(rawUrl);
     const headers = {};
     // fetch refuses URLs with credentials in them; DVC accepts them, so turn them into basic auth.
@@ -40353,45 +40451,69 @@ function httpRemote(name, rawUrl, options, secret) {
     return {
         name,
         display: base,
-        async open(key, signal) {
+        async open(key) {
             const target = `${base}/${key}`;
             const what = `${name}: GET ${new URL(target).pathname}`;
-            const result = await fetchObject(target, { headers, signal }, what);
+            const result = await getObject(transport, target, headers, what, true);
             if (result.kind === 'region')
                 throw new errors/* UserError */.yo(`${what}: unexpected redirect`);
             return result;
         },
     };
 }
-/** GET one object and classify the response. */
-async function fetchObject(input, init, what) {
-    let res;
-    try {
-        res = await fetch(input, { redirect: 'follow', ...init });
+/**
+ * GET one object over node:http(s) (the transport the image module uses too; much lighter than fetch
+ * for streaming many objects) and classify the response.
+ */
+async function getObject(t, url, headers, what, followRedirects) {
+    let target = url;
+    let sendHeaders = headers;
+    for (let hop = 0;; hop++) {
+        let res;
+        try {
+            res = await send(t, 'GET', target, sendHeaders);
+        }
+        catch (e) {
+            if (e instanceof TransientError)
+                throw new remotes_TransientError(`${what}: ${e.message}`, undefined, { cause: e });
+            throw e;
+        }
+        const status = res.status;
+        if (status === 200) {
+            const len = res.headers['content-length'];
+            return { kind: 'ok', stream: res.stream, length: len !== undefined && !res.headers['content-encoding'] ? Number(len) : undefined };
+        }
+        await discard(res);
+        const location = res.headers.location;
+        if (followRedirects && location && [301, 302, 303, 307, 308].includes(status) && hop < 5) {
+            const next = new URL(location, target);
+            // Credentials are for the remote's host, not for wherever it redirects (e.g. a signed storage URL).
+            if (next.host !== new URL(target).host)
+                sendHeaders = {};
+            target = next.toString();
+            continue;
+        }
+        const bucketRegion = res.headers['x-amz-bucket-region'];
+        if (typeof bucketRegion === 'string' && [301, 307, 400].includes(status))
+            return { kind: 'region', region: bucketRegion };
+        if (status === 404 || status === 410)
+            return { kind: 'missing' };
+        if (status === 401 || status === 403)
+            return { kind: 'denied', status };
+        if (status === 429 || status >= 500 || status === 408) {
+            const ra = res.headers['retry-after'];
+            throw new remotes_TransientError(`${what}: HTTP ${status}`, retryAfter(typeof ra === 'string' ? ra : null));
+        }
+        throw new errors/* UserError */.yo(`${what}: unexpected HTTP ${status}`);
     }
-    catch (e) {
-        throw new TransientError(`${what}: ${describeFetchError(e)}`, undefined, { cause: e });
-    }
-    if (res.status === 200) {
-        const len = res.headers.get('content-length');
-        // With a content-encoding the length is of the encoded body; fetch hands us decoded bytes.
-        const length = len !== null && !res.headers.get('content-encoding') ? Number(len) : undefined;
-        if (!res.body)
-            return { kind: 'ok', stream: external_node_stream_.Readable.from([]), length };
-        return { kind: 'ok', stream: external_node_stream_.Readable.fromWeb(res.body), length };
-    }
-    await res.body?.cancel().catch(() => { });
-    const bucketRegion = res.headers.get('x-amz-bucket-region');
-    if (bucketRegion && [301, 307, 400].includes(res.status))
-        return { kind: 'region', region: bucketRegion };
-    if (res.status === 404 || res.status === 410)
-        return { kind: 'missing' };
-    if (res.status === 401 || res.status === 403)
-        return { kind: 'denied', status: res.status };
-    if (res.status === 429 || res.status >= 500 || res.status === 408) {
-        throw new TransientError(`${what}: HTTP ${res.status}`, retryAfter(res.headers.get('retry-after')));
-    }
-    throw new errors/* UserError */.yo(`${what}: unexpected HTTP ${res.status} ${res.statusText}`);
+}
+/** Connection pools for one pull, sized for its parallelism; the idle timeout also bounds a stalled body. */
+function remoteTransport(parallel, idleTimeoutMs) {
+    return {
+        http: new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: parallel }),
+        https: new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: parallel }),
+        timeoutMs: idleTimeoutMs,
+    };
 }
 function describeFetchError(e) {
     const err = e;
@@ -40409,7 +40531,7 @@ function retryAfter(value) {
     const t = Date.parse(value);
     return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
 }
-function s3Remote(name, rawUrl, options, env, secret) {
+function s3Remote(name, rawUrl, options, env, secret, transport) {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(rawUrl);
     if (!m)
         throw new errors/* UserError */.yo(`remote "${name}": url ${rawUrl} is not s3://bucket/prefix`, { file: '.dvc/config', field: `remote "${name}".url` });
@@ -40432,12 +40554,14 @@ function s3Remote(name, rawUrl, options, env, secret) {
     return {
         name,
         display: `s3://${bucket}${prefix ? `/${prefix}` : ''}${endpoint ? ` at ${endpoint}` : ''}`,
-        async open(key, signal) {
+        async open(key) {
             const what = `${name}: GET s3://${bucket}/${prefix ? `${prefix}/` : ''}${key}`;
             for (let hop = 0;; hop++) {
                 const url = objectUrl(key);
-                const request = client ? await client.sign(url, { method: 'GET' }) : url;
-                const result = await fetchObject(request, { signal, redirect: 'manual' }, what);
+                const signed = client ? await client.sign(url, { method: 'GET' }) : undefined;
+                const headers = signed ? Object.fromEntries(signed.headers) : {};
+                delete headers.host; // set by node from the URL, identical to what was signed
+                const result = await getObject(transport, signed?.url ?? url, headers, what, false);
                 // A bucket in another region answers with its region: follow once, as the AWS SDKs do.
                 if (result.kind === 'region' && hop === 0 && result.region !== region) {
                     region = result.region;
@@ -40577,6 +40701,7 @@ class VerifiedState {
 
 
 
+
 /** Read config and DVC files and resolve targets, without touching the network or the workspace. */
 async function collectOuts(root, targets = []) {
     if (!(await (0,promises_.stat)((0,external_node_path_.join)(root, '.dvc')).then((st) => st.isDirectory(), () => false))) {
@@ -40590,9 +40715,18 @@ async function collectOuts(root, targets = []) {
 /** Objects up to this size are buffered in memory instead of streamed to disk. */
 const SMALL_OBJECT = 256 * 1024;
 async function pull(opts) {
+    const jobs = opts.jobs ?? 8 * (0,external_node_os_.availableParallelism)();
+    const transport = remoteTransport(jobs, opts.idleTimeoutMs ?? 60_000);
+    try {
+        return await runPull(opts, jobs, transport);
+    }
+    finally {
+        closeTransport(transport);
+    }
+}
+async function runPull(opts, jobs, transport) {
     const log = opts.logger ?? lib_log/* silentLogger */.qq;
     const root = opts.root;
-    const jobs = opts.jobs ?? 8 * (0,external_node_os_.availableParallelism)();
     const { config, selections } = await collectOuts(root, opts.targets ?? []);
     const outs = selections.map((s) => s.out);
     const state = new VerifiedState(root, (0,external_node_path_.join)(root, '.dvc', 'tmp', 'mlops-pull-state.json'));
@@ -40615,7 +40749,7 @@ async function pull(opts) {
         }
         let r = remotes.get(name);
         if (!r)
-            remotes.set(name, (r = openRemote(conf, { env: opts.env, onSecret: opts.onSecret })));
+            remotes.set(name, (r = openRemote(conf, { env: opts.env, onSecret: opts.onSecret, transport })));
         return r;
     };
     // 1. Paths of outs: lexical checks were done when reading; now symlinks already in the workspace.
@@ -40900,8 +41034,8 @@ async function download(f, remote, id, out, dest, stageTo) {
                 break; // missing or denied under this layout: try the next one
             }
             catch (e) {
-                if (!(e instanceof TransientError) || attempt + 1 >= f.attempts) {
-                    if (e instanceof TransientError) {
+                if (!(e instanceof remotes_TransientError) || attempt + 1 >= f.attempts) {
+                    if (e instanceof remotes_TransientError) {
                         throw new errors/* UserError */.yo(`could not download ${what} from remote "${remote.name}" (${remote.display}) after ${f.attempts} attempts: ${e.message}`, {
                             file: out.source.file,
                             line: out.source.line,
@@ -40929,19 +41063,19 @@ async function downloadOnce(f, remote, key, id, dest, what, where, stageTo) {
     let timer;
     const arm = () => {
         clearTimeout(timer);
-        timer = setTimeout(() => ctl.abort(new TransientError(`no data for ${f.idleTimeoutMs / 1000} s`)), f.idleTimeoutMs);
+        timer = setTimeout(() => ctl.abort(new remotes_TransientError(`no data for ${f.idleTimeoutMs / 1000} s`)), f.idleTimeoutMs);
     };
     const tmp = tempPathFor(dest);
     let received = 0;
     try {
         arm();
-        const opened = await remote.open(key, ctl.signal).catch((e) => {
-            throw ctl.signal.aborted ? ctl.signal.reason : e;
-        });
+        const opened = await remote.open(key);
         if (opened.kind === 'missing')
             return 'missing';
         if (opened.kind === 'denied')
             return opened.status;
+        const stream = opened.stream;
+        ctl.signal.addEventListener('abort', () => stream.destroy(ctl.signal.reason), { once: true });
         // A .dir listing is hashed like a file of its out (DVC 2.x hashed it as text, which changes nothing for JSON).
         const hasher = new DvcHasher(id.mode);
         const progress = f.progress;
@@ -40985,10 +41119,10 @@ async function downloadOnce(f, remote, key, id, dest, what, where, stageTo) {
                 throw ctl.signal.reason;
             if (isWriteFailure(e))
                 throw writeError(e, tmp);
-            throw new TransientError(`reading ${key}: ${describeFetchError(e)}`, undefined, { cause: e });
+            throw new remotes_TransientError(`reading ${key}: ${describeFetchError(e)}`, undefined, { cause: e });
         }
         if (opened.length !== undefined && hasher.bytes !== opened.length) {
-            throw new TransientError(`truncated body: got ${hasher.bytes} of ${opened.length} bytes`);
+            throw new remotes_TransientError(`truncated body: got ${hasher.bytes} of ${opened.length} bytes`);
         }
         const md5 = hasher.digest();
         if (md5 !== id.md5) {
@@ -41288,6 +41422,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 
 /***/ }),
 
@@ -50052,7 +50193,7 @@ module.exports = { version: packageJson.version }
 
 /***/ }),
 
-/***/ 1774:
+/***/ 1601:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55335,8 +55476,8 @@ function restError_isRestError(e) {
 //# sourceMappingURL=restError.js.map
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: external "node:stream"
@@ -55541,7 +55682,7 @@ class NodeHttpClient {
             ...request.requestOverrides,
         };
         return new Promise((resolve, reject) => {
-            const req = isInsecure ? external_node_http_.request(options, resolve) : external_node_https_namespaceObject.request(options, resolve);
+            const req = isInsecure ? external_node_http_.request(options, resolve) : external_node_https_.request(options, resolve);
             req.once("error", (err) => {
                 reject(new restError_RestError(err.message, { code: err.code ?? restError_RestError.REQUEST_SEND_ERROR, request }));
             });
@@ -55591,7 +55732,7 @@ class NodeHttpClient {
             if (disableKeepAlive && !request.tlsSettings) {
                 // When there are no tlsSettings and keepAlive is false
                 // we don't need a custom agent
-                return external_node_https_namespaceObject.globalAgent;
+                return external_node_https_.globalAgent;
             }
             // We use the tlsSettings to index cached clients
             const tlsSettings = request.tlsSettings ?? DEFAULT_TLS_SETTINGS;
@@ -55602,7 +55743,7 @@ class NodeHttpClient {
                 return agent;
             }
             log_logger.info("No cached TLS Agent exist, creating a new Agent");
-            agent = new external_node_https_namespaceObject.Agent({
+            agent = new external_node_https_.Agent({
                 // keepAlive is true if disableKeepAlive is false.
                 keepAlive: !disableKeepAlive,
                 // Since we are spreading, if no tslSettings were provided, nothing is added to the agent options.

@@ -21,7 +21,8 @@ import { readDvcConfig, type DvcConfig } from './config.js';
 import { DvcHasher, dvcHashFile, EMPTY_MD5 } from './hash.js';
 import { findDvcFiles, type Out, readDvcFile, selectOuts, type Selection } from './outs.js';
 import { PathGuard, unsafeRelpathReason } from './paths.js';
-import { describeFetchError, openRemote, type Remote, TransientError } from './remotes.js';
+import { closeTransport, type Transport } from '../image/http.js';
+import { describeFetchError, openRemote, type Remote, remoteTransport, TransientError } from './remotes.js';
 import { cachePath, type ObjectId, objectKey, remoteKeys, tempPathFor, VerifiedState } from './store.js';
 
 export interface PullOptions {
@@ -88,9 +89,18 @@ interface WorkFile {
 }
 
 export async function pull(opts: PullOptions): Promise<PullResult> {
+  const jobs = opts.jobs ?? 8 * availableParallelism();
+  const transport = remoteTransport(jobs, opts.idleTimeoutMs ?? 60_000);
+  try {
+    return await runPull(opts, jobs, transport);
+  } finally {
+    closeTransport(transport);
+  }
+}
+
+async function runPull(opts: PullOptions, jobs: number, transport: Transport): Promise<PullResult> {
   const log = opts.logger ?? silentLogger;
   const root = opts.root;
-  const jobs = opts.jobs ?? 8 * availableParallelism();
   const { config, selections } = await collectOuts(root, opts.targets ?? []);
   const outs = selections.map((s) => s.out);
   const state = new VerifiedState(root, join(root, '.dvc', 'tmp', 'mlops-pull-state.json'));
@@ -112,7 +122,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
       });
     }
     let r = remotes.get(name);
-    if (!r) remotes.set(name, (r = openRemote(conf, { env: opts.env, onSecret: opts.onSecret })));
+    if (!r) remotes.set(name, (r = openRemote(conf, { env: opts.env, onSecret: opts.onSecret, transport })));
     return r;
   };
 
@@ -465,11 +475,11 @@ async function downloadOnce(
   let received = 0;
   try {
     arm();
-    const opened = await remote.open(key, ctl.signal).catch((e) => {
-      throw ctl.signal.aborted ? (ctl.signal.reason as Error) : e;
-    });
+    const opened = await remote.open(key);
     if (opened.kind === 'missing') return 'missing';
     if (opened.kind === 'denied') return opened.status;
+    const stream = opened.stream;
+    ctl.signal.addEventListener('abort', () => stream.destroy(ctl.signal.reason as Error), { once: true });
     // A .dir listing is hashed like a file of its out (DVC 2.x hashed it as text, which changes nothing for JSON).
     const hasher = new DvcHasher(id.mode);
     const progress = f.progress;

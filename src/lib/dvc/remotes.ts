@@ -14,11 +14,14 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { AwsClient } from 'aws4fetch';
 import ini from 'ini';
 import { UserError } from '../errors.js';
+import { discard, type HttpResponse, TransientError as NetworkError, send, type Transport } from '../image/http.js';
 import { registerSecret } from '../log.js';
 import type { RemoteConfig } from './config.js';
 
@@ -35,7 +38,7 @@ export interface Remote {
   /** URL without credentials, for messages. */
   display: string;
   /** Open `<url>/<key>`; throws TransientError for failures worth retrying. */
-  open(key: string, signal: AbortSignal): Promise<OpenResult>;
+  open(key: string): Promise<OpenResult>;
 }
 
 /** A failure where trying again may succeed: 5xx, 429, dropped connection, timeout, short body. */
@@ -67,12 +70,14 @@ function envName(name: string): string {
 }
 
 export interface RemoteOptions {
+  /** Connection pools for http(s) and s3 remotes (see remoteTransport). */
+  transport: Transport;
   env?: NodeJS.ProcessEnv;
   /** Called with every credential value found, so the action can mask it in the runner log. */
   onSecret?: (value: string) => void;
 }
 
-export function openRemote(config: RemoteConfig, opts: RemoteOptions = {}): Remote {
+export function openRemote(config: RemoteConfig, opts: RemoteOptions): Remote {
   const env = opts.env ?? process.env;
   const options = effectiveOptions(config, env);
   const secret = (v: string | undefined) => {
@@ -85,8 +90,8 @@ export function openRemote(config: RemoteConfig, opts: RemoteOptions = {}): Remo
   const url = env[`MLOPS_DVC_REMOTE_${envName(config.name)}_URL`] ?? config.url;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (!scheme || scheme === 'file') return localRemote(config.name, scheme === 'file' ? fileURLToPath(url) : url);
-  if (scheme === 'http' || scheme === 'https') return httpRemote(config.name, url, options, secret);
-  if (scheme === 's3') return s3Remote(config.name, url, options, env, secret);
+  if (scheme === 'http' || scheme === 'https') return httpRemote(config.name, url, options, secret, opts.transport);
+  if (scheme === 's3') return s3Remote(config.name, url, options, env, secret, opts.transport);
   throw new UserError(
     `remote "${config.name}" uses ${scheme}://, which this action does not read (supported: local folders, http(s)://, s3://). Use \`dvc pull\` for this remote`,
     { file: '.dvc/config', field: `remote "${config.name}".url` },
@@ -112,7 +117,7 @@ function localRemote(name: string, dir: string): Remote {
   };
 }
 
-function httpRemote(name: string, rawUrl: string, options: Record<string, string>, secret: (v?: string) => void): Remote {
+function httpRemote(name: string, rawUrl: string, options: Record<string, string>, secret: (v?: string) => void, transport: Transport): Remote {
   const u = new URL(rawUrl);
   const headers: Record<string, string> = {};
   // fetch refuses URLs with credentials in them; DVC accepts them, so turn them into basic auth.
@@ -144,40 +149,64 @@ function httpRemote(name: string, rawUrl: string, options: Record<string, string
   return {
     name,
     display: base,
-    async open(key, signal) {
+    async open(key) {
       const target = `${base}/${key}`;
       const what = `${name}: GET ${new URL(target).pathname}`;
-      const result = await fetchObject(target, { headers, signal }, what);
+      const result = await getObject(transport, target, headers, what, true);
       if (result.kind === 'region') throw new UserError(`${what}: unexpected redirect`);
       return result;
     },
   };
 }
 
-/** GET one object and classify the response. */
-async function fetchObject(input: string | Request, init: RequestInit, what: string): Promise<FetchResult> {
-  let res: Response;
-  try {
-    res = await fetch(input, { redirect: 'follow', ...init });
-  } catch (e) {
-    throw new TransientError(`${what}: ${describeFetchError(e)}`, undefined, { cause: e });
+/**
+ * GET one object over node:http(s) (the transport the image module uses too; much lighter than fetch
+ * for streaming many objects) and classify the response.
+ */
+async function getObject(t: Transport, url: string, headers: Record<string, string>, what: string, followRedirects: boolean): Promise<FetchResult> {
+  let target = url;
+  let sendHeaders = headers;
+  for (let hop = 0; ; hop++) {
+    let res: HttpResponse;
+    try {
+      res = await send(t, 'GET', target, sendHeaders);
+    } catch (e) {
+      if (e instanceof NetworkError) throw new TransientError(`${what}: ${e.message}`, undefined, { cause: e });
+      throw e;
+    }
+    const status = res.status;
+    if (status === 200) {
+      const len = res.headers['content-length'];
+      return { kind: 'ok', stream: res.stream, length: len !== undefined && !res.headers['content-encoding'] ? Number(len) : undefined };
+    }
+    await discard(res);
+    const location = res.headers.location;
+    if (followRedirects && location && [301, 302, 303, 307, 308].includes(status) && hop < 5) {
+      const next = new URL(location, target);
+      // Credentials are for the remote's host, not for wherever it redirects (e.g. a signed storage URL).
+      if (next.host !== new URL(target).host) sendHeaders = {};
+      target = next.toString();
+      continue;
+    }
+    const bucketRegion = res.headers['x-amz-bucket-region'];
+    if (typeof bucketRegion === 'string' && [301, 307, 400].includes(status)) return { kind: 'region', region: bucketRegion };
+    if (status === 404 || status === 410) return { kind: 'missing' };
+    if (status === 401 || status === 403) return { kind: 'denied', status };
+    if (status === 429 || status >= 500 || status === 408) {
+      const ra = res.headers['retry-after'];
+      throw new TransientError(`${what}: HTTP ${status}`, retryAfter(typeof ra === 'string' ? ra : null));
+    }
+    throw new UserError(`${what}: unexpected HTTP ${status}`);
   }
-  if (res.status === 200) {
-    const len = res.headers.get('content-length');
-    // With a content-encoding the length is of the encoded body; fetch hands us decoded bytes.
-    const length = len !== null && !res.headers.get('content-encoding') ? Number(len) : undefined;
-    if (!res.body) return { kind: 'ok', stream: Readable.from([]), length };
-    return { kind: 'ok', stream: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), length };
-  }
-  await res.body?.cancel().catch(() => {});
-  const bucketRegion = res.headers.get('x-amz-bucket-region');
-  if (bucketRegion && [301, 307, 400].includes(res.status)) return { kind: 'region', region: bucketRegion };
-  if (res.status === 404 || res.status === 410) return { kind: 'missing' };
-  if (res.status === 401 || res.status === 403) return { kind: 'denied', status: res.status };
-  if (res.status === 429 || res.status >= 500 || res.status === 408) {
-    throw new TransientError(`${what}: HTTP ${res.status}`, retryAfter(res.headers.get('retry-after')));
-  }
-  throw new UserError(`${what}: unexpected HTTP ${res.status} ${res.statusText}`);
+}
+
+/** Connection pools for one pull, sized for its parallelism; the idle timeout also bounds a stalled body. */
+export function remoteTransport(parallel: number, idleTimeoutMs: number): Transport {
+  return {
+    http: new http.Agent({ keepAlive: true, maxSockets: parallel }),
+    https: new https.Agent({ keepAlive: true, maxSockets: parallel }),
+    timeoutMs: idleTimeoutMs,
+  };
 }
 
 export function describeFetchError(e: unknown): string {
@@ -195,7 +224,14 @@ function retryAfter(value: string | null): number | undefined {
   return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
 }
 
-function s3Remote(name: string, rawUrl: string, options: Record<string, string>, env: NodeJS.ProcessEnv, secret: (v?: string) => void): Remote {
+function s3Remote(
+  name: string,
+  rawUrl: string,
+  options: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+  secret: (v?: string) => void,
+  transport: Transport,
+): Remote {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(rawUrl);
   if (!m) throw new UserError(`remote "${name}": url ${rawUrl} is not s3://bucket/prefix`, { file: '.dvc/config', field: `remote "${name}".url` });
   const bucket = m[1]!;
@@ -218,12 +254,14 @@ function s3Remote(name: string, rawUrl: string, options: Record<string, string>,
   return {
     name,
     display: `s3://${bucket}${prefix ? `/${prefix}` : ''}${endpoint ? ` at ${endpoint}` : ''}`,
-    async open(key, signal) {
+    async open(key) {
       const what = `${name}: GET s3://${bucket}/${prefix ? `${prefix}/` : ''}${key}`;
       for (let hop = 0; ; hop++) {
         const url = objectUrl(key);
-        const request = client ? await client.sign(url, { method: 'GET' }) : url;
-        const result = await fetchObject(request, { signal, redirect: 'manual' }, what);
+        const signed = client ? await client.sign(url, { method: 'GET' }) : undefined;
+        const headers: Record<string, string> = signed ? Object.fromEntries(signed.headers) : {};
+        delete headers.host; // set by node from the URL, identical to what was signed
+        const result = await getObject(transport, signed?.url ?? url, headers, what, false);
         // A bucket in another region answers with its region: follow once, as the AWS SDKs do.
         if (result.kind === 'region' && hop === 0 && result.region !== region) {
           region = result.region;
