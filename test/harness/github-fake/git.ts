@@ -74,12 +74,16 @@ export interface RefInfo {
 const FULL_SHA = /^[0-9a-f]{40}$/;
 
 /**
- * One long-running `git cat-file --batch` per repository for reads by full SHA (objects are
- * immutable, so a long-lived reader is safe; names and refs are always resolved by a fresh process).
+ * One long-running `git cat-file --batch` per repository for reads by full SHA. Objects are immutable,
+ * so a long-lived reader is safe; refs are never resolved through it (its ref cache could be stale).
  */
 class CatFile {
   private child?: ChildProcessWithoutNullStreams;
   private buf = Buffer.alloc(0);
+  /** Output not yet joined into `buf`, and how many bytes the object being read still needs. */
+  private chunks: Buffer[] = [];
+  private pendingBytes = 0;
+  private needBytes = 0;
   private readonly waiting: { resolve: (v: { type: string; data: Buffer } | undefined) => void; reject: (e: Error) => void }[] = [];
 
   constructor(private readonly dir: string) {}
@@ -106,7 +110,13 @@ class CatFile {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
+      // Join lazily: a large blob arrives in many chunks and must not be re-copied for each one.
+      this.chunks.push(d);
+      this.pendingBytes += d.length;
+      if (this.buf.length + this.pendingBytes < this.needBytes) return;
+      this.buf = Buffer.concat([this.buf, ...this.chunks]);
+      this.chunks = [];
+      this.pendingBytes = 0;
       this.drain();
     });
     const fail = (e: Error) => {
@@ -135,7 +145,9 @@ class CatFile {
       }
       const [, type, size] = header.split(' ');
       const n = Number(size);
-      if (this.buf.length < nl + 1 + n + 1) return;
+      this.needBytes = nl + 1 + n + 1;
+      if (this.buf.length < this.needBytes) return;
+      this.needBytes = 0;
       const data = Buffer.from(this.buf.subarray(nl + 1, nl + 1 + n));
       this.buf = this.buf.subarray(nl + 1 + n + 1);
       this.waiting.shift()!.resolve({ type: type!, data });
