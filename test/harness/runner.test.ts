@@ -99,6 +99,16 @@ describe('runner harness', () => {
     expect(safe.leaked('test-token')).toBe(false);
   });
 
+  it('adds the runner error for a summary over 1 MiB, honours stop-commands, and passes debug', async () => {
+    const big = await run({ inputs: { mode: 'big-summary' } });
+    expect(big.annotations.map((a) => a.message)).toEqual([expect.stringMatching(/GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k/)]);
+    const stopped = await run({ inputs: { mode: 'stop-commands' } });
+    expect(stopped.annotations).toEqual([{ level: 'warning', message: 'after resume' }]);
+    expect(stopped.log).toContain('::error::not an annotation while stopped');
+    expect((await run({ inputs: { mode: 'debug' }, debug: true })).outputs['is-debug']).toBe('true');
+    expect((await run({ inputs: { mode: 'debug' } })).outputs['is-debug']).toBe('false');
+  });
+
   it('throws on a heredoc without its closing delimiter', async () => {
     await expect(run({ inputs: { mode: 'bad-output' } })).rejects.toThrow(/matching delimiter not found 'EOF'/);
   });
