@@ -77,6 +77,8 @@ export async function collectOuts(root: string, targets: string[] = []): Promise
   return { config, selections };
 }
 
+/** Size of the writes of a streamed download. */
+const WRITE_BLOCK = 1 << 20;
 /** Objects up to this size are buffered in memory instead of streamed to disk. */
 const SMALL_OBJECT = 256 * 1024;
 
@@ -492,7 +494,7 @@ async function downloadOnce(
     // Small objects (most files of a typical dataset) are held in memory and written once verified:
     // two stream pipelines per 10 KB file cost more than the bytes.
     let small: Buffer[] | undefined = opened.length !== undefined && opened.length <= SMALL_OBJECT ? [] : undefined;
-    const copy = stageTo && !small ? createWriteStream(stageTo) : undefined;
+    const copy = stageTo && !small ? createWriteStream(stageTo, { highWaterMark: WRITE_BLOCK }) : undefined;
     const copyDone = copy ? finished(copy) : undefined;
     copyDone?.catch(() => {}); // awaited below; a failure also surfaces through write()
     try {
@@ -506,13 +508,25 @@ async function downloadOnce(
         await pipeline(
           opened.stream,
           async function* (source: AsyncIterable<Buffer>) {
+            // Socket chunks are ~64 KB: gather them into 1 MiB writes, 16x fewer write calls on two files.
+            let pending: Buffer[] = [];
+            let pendingLength = 0;
+            const flush = async () => {
+              const block = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLength);
+              pending = [];
+              pendingLength = 0;
+              if (copy && !copy.write(block)) await once(copy, 'drain');
+              return block;
+            };
             for await (const chunk of source) {
               take(chunk);
-              if (copy && !copy.write(chunk)) await once(copy, 'drain');
-              yield chunk;
+              pending.push(chunk);
+              pendingLength += chunk.length;
+              if (pendingLength >= WRITE_BLOCK) yield await flush();
             }
+            if (pendingLength) yield await flush();
           },
-          createWriteStream(tmp),
+          createWriteStream(tmp, { highWaterMark: WRITE_BLOCK }),
           { signal: ctl.signal },
         );
         copy?.end();
