@@ -14,7 +14,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { makeTempDir } from './tmp.js';
+import { makeTempDir, removeTempDir } from './tmp.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -137,177 +137,186 @@ export async function runActionDir(dir: string, opts: RunOptions = {}): Promise<
   const actor = opts.actor ?? 'octocat';
 
   const workspace = opts.workspace ?? (await makeTempDir('mlops-ws-'));
+  // File commands, event payload, tool cache and (by default) RUNNER_TEMP: removed when the run ends.
   const runDir = await makeTempDir('mlops-run-');
-  const runnerTemp = opts.runnerTemp ?? join(runDir, 'temp');
-  const toolCache = join(runDir, 'tool-cache');
-  const cmdDir = join(runDir, 'file-commands');
-  await Promise.all([mkdir(runnerTemp, { recursive: true }), mkdir(toolCache, { recursive: true }), mkdir(cmdDir, { recursive: true })]);
-  const id = randomUUID();
-  const files = {
-    GITHUB_OUTPUT: join(cmdDir, `set_output_${id}`),
-    GITHUB_ENV: join(cmdDir, `set_env_${id}`),
-    GITHUB_STATE: join(cmdDir, `save_state_${id}`),
-    GITHUB_PATH: join(cmdDir, `add_path_${id}`),
-    GITHUB_STEP_SUMMARY: join(cmdDir, `step_summary_${id}`),
-  };
-  await Promise.all(Object.values(files).map((f) => writeFile(f, '')));
-  const eventPath = join(runDir, 'event.json');
-  await writeFile(eventPath, JSON.stringify(payload, null, 2));
+  try {
+    return await execute();
+  } finally {
+    await removeTempDir(runDir);
+  }
 
-  const runnerEnv: Record<string, string> = {
-    GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    GITHUB_REPOSITORY: repository,
-    GITHUB_REPOSITORY_ID: '123456789',
-    GITHUB_REPOSITORY_OWNER: owner,
-    GITHUB_REPOSITORY_OWNER_ID: '987654',
-    GITHUB_EVENT_NAME: eventName,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_SHA: sha,
-    GITHUB_REF: ref,
-    GITHUB_REF_NAME: ref.replace(/^refs\/(heads|tags)\//, '').replace(/^refs\/pull\//, ''),
-    GITHUB_REF_TYPE: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
-    GITHUB_HEAD_REF: isPr ? (pr?.head?.ref ?? '') : '',
-    GITHUB_BASE_REF: isPr ? (pr?.base?.ref ?? '') : '',
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_SERVER_URL: serverUrl,
-    GITHUB_API_URL: apiUrl,
-    GITHUB_GRAPHQL_URL: graphqlUrl,
-    GITHUB_RUN_ID: '1658821493',
-    GITHUB_RUN_NUMBER: '7',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_JOB: 'test',
-    GITHUB_ACTION: '__self',
-    GITHUB_ACTOR: actor,
-    GITHUB_ACTOR_ID: '583231',
-    GITHUB_TRIGGERING_ACTOR: actor,
-    GITHUB_WORKFLOW: 'test',
-    GITHUB_WORKFLOW_REF: `${repository}/.github/workflows/test.yml@${ref}`,
-    GITHUB_WORKFLOW_SHA: sha,
-    GITHUB_RETENTION_DAYS: '90',
-    RUNNER_OS: opts.runnerOs ?? 'Linux',
-    RUNNER_ARCH: opts.runnerArch ?? 'X64',
-    RUNNER_NAME: 'GitHub Actions 1',
-    RUNNER_ENVIRONMENT: 'github-hosted',
-    RUNNER_TEMP: runnerTemp,
-    RUNNER_TOOL_CACHE: toolCache,
-    ...files,
-    ...(opts.debug ? { RUNNER_DEBUG: '1' } : {}),
-  };
+  async function execute(): Promise<RunResult> {
+    const runnerTemp = opts.runnerTemp ?? join(runDir, 'temp');
+    const toolCache = join(runDir, 'tool-cache');
+    const cmdDir = join(runDir, 'file-commands');
+    await Promise.all([mkdir(runnerTemp, { recursive: true }), mkdir(toolCache, { recursive: true }), mkdir(cmdDir, { recursive: true })]);
+    const id = randomUUID();
+    const files = {
+      GITHUB_OUTPUT: join(cmdDir, `set_output_${id}`),
+      GITHUB_ENV: join(cmdDir, `set_env_${id}`),
+      GITHUB_STATE: join(cmdDir, `save_state_${id}`),
+      GITHUB_PATH: join(cmdDir, `add_path_${id}`),
+      GITHUB_STEP_SUMMARY: join(cmdDir, `step_summary_${id}`),
+    };
+    await Promise.all(Object.values(files).map((f) => writeFile(f, '')));
+    const eventPath = join(runDir, 'event.json');
+    await writeFile(eventPath, JSON.stringify(payload, null, 2));
 
-  const context = {
-    github: {
-      token,
-      repository,
-      repository_owner: owner,
-      sha,
-      ref,
-      ref_name: runnerEnv.GITHUB_REF_NAME,
-      head_ref: runnerEnv.GITHUB_HEAD_REF,
-      base_ref: runnerEnv.GITHUB_BASE_REF,
-      server_url: serverUrl,
-      api_url: apiUrl,
-      graphql_url: graphqlUrl,
-      event_name: eventName,
-      event: payload,
-      event_path: eventPath,
-      actor,
-      triggering_actor: actor,
-      run_id: runnerEnv.GITHUB_RUN_ID,
-      run_number: runnerEnv.GITHUB_RUN_NUMBER,
-      run_attempt: runnerEnv.GITHUB_RUN_ATTEMPT,
-      job: runnerEnv.GITHUB_JOB,
-      workflow: runnerEnv.GITHUB_WORKFLOW,
+    const runnerEnv: Record<string, string> = {
+      GITHUB_ACTIONS: 'true',
+      CI: 'true',
+      GITHUB_REPOSITORY: repository,
+      GITHUB_REPOSITORY_ID: '123456789',
+      GITHUB_REPOSITORY_OWNER: owner,
+      GITHUB_REPOSITORY_OWNER_ID: '987654',
+      GITHUB_EVENT_NAME: eventName,
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_SHA: sha,
+      GITHUB_REF: ref,
+      GITHUB_REF_NAME: ref.replace(/^refs\/(heads|tags)\//, '').replace(/^refs\/pull\//, ''),
+      GITHUB_REF_TYPE: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+      GITHUB_HEAD_REF: isPr ? (pr?.head?.ref ?? '') : '',
+      GITHUB_BASE_REF: isPr ? (pr?.base?.ref ?? '') : '',
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_SERVER_URL: serverUrl,
+      GITHUB_API_URL: apiUrl,
+      GITHUB_GRAPHQL_URL: graphqlUrl,
+      GITHUB_RUN_ID: '1658821493',
+      GITHUB_RUN_NUMBER: '7',
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_JOB: 'test',
+      GITHUB_ACTION: '__self',
+      GITHUB_ACTOR: actor,
+      GITHUB_ACTOR_ID: '583231',
+      GITHUB_TRIGGERING_ACTOR: actor,
+      GITHUB_WORKFLOW: 'test',
+      GITHUB_WORKFLOW_REF: `${repository}/.github/workflows/test.yml@${ref}`,
+      GITHUB_WORKFLOW_SHA: sha,
+      GITHUB_RETENTION_DAYS: '90',
+      RUNNER_OS: opts.runnerOs ?? 'Linux',
+      RUNNER_ARCH: opts.runnerArch ?? 'X64',
+      RUNNER_NAME: 'GitHub Actions 1',
+      RUNNER_ENVIRONMENT: 'github-hosted',
+      RUNNER_TEMP: runnerTemp,
+      RUNNER_TOOL_CACHE: toolCache,
+      ...files,
+      ...(opts.debug ? { RUNNER_DEBUG: '1' } : {}),
+    };
+
+    const context = {
+      github: {
+        token,
+        repository,
+        repository_owner: owner,
+        sha,
+        ref,
+        ref_name: runnerEnv.GITHUB_REF_NAME,
+        head_ref: runnerEnv.GITHUB_HEAD_REF,
+        base_ref: runnerEnv.GITHUB_BASE_REF,
+        server_url: serverUrl,
+        api_url: apiUrl,
+        graphql_url: graphqlUrl,
+        event_name: eventName,
+        event: payload,
+        event_path: eventPath,
+        actor,
+        triggering_actor: actor,
+        run_id: runnerEnv.GITHUB_RUN_ID,
+        run_number: runnerEnv.GITHUB_RUN_NUMBER,
+        run_attempt: runnerEnv.GITHUB_RUN_ATTEMPT,
+        job: runnerEnv.GITHUB_JOB,
+        workflow: runnerEnv.GITHUB_WORKFLOW,
+        workspace,
+        action: runnerEnv.GITHUB_ACTION,
+      },
+      runner: { os: runnerEnv.RUNNER_OS, arch: runnerEnv.RUNNER_ARCH, temp: runnerTemp, tool_cache: toolCache, name: runnerEnv.RUNNER_NAME },
+    };
+
+    const inputEnv = buildInputs(actionDir, manifest, opts.inputs ?? {}, context);
+
+    const base: Record<string, string> = {};
+    for (const k of ['PATH', 'HOME', 'LANG', 'TMPDIR']) {
+      const v = process.env[k];
+      if (v !== undefined) base[k] = v;
+    }
+    const env = { ...base, ...runnerEnv, ...inputEnv, ...opts.env };
+
+    const started = performance.now();
+    const child = spawn(process.execPath, [main], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    const code = await new Promise<number>((res, rej) => {
+      child.on('error', rej);
+      child.on('close', (c, signal) => res(c ?? (signal ? 128 : 1)));
+    }).finally(() => clearTimeout(timer));
+    const durationMs = performance.now() - started;
+    const stdout = Buffer.concat(out).toString('utf8');
+    const stderr = Buffer.concat(err).toString('utf8');
+    if (timedOut) {
+      throw new Error(`action ${actionDir} timed out after ${timeoutMs} ms\n--- stdout (tail) ---\n${stdout.slice(-2000)}\n--- stderr (tail) ---\n${stderr.slice(-2000)}`);
+    }
+
+    const annotations: Annotation[] = [];
+    const fileCmd = async (name: keyof typeof files) => readFile(files[name], 'utf8');
+    const outputs = parseFileCommand(await fileCmd('GITHUB_OUTPUT'), 'GITHUB_OUTPUT');
+    const envOut = parseFileCommand(await fileCmd('GITHUB_ENV'), 'GITHUB_ENV');
+    if ('NODE_OPTIONS' in envOut) {
+      annotations.push({ level: 'error', message: "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command." });
+      delete envOut.NODE_OPTIONS;
+    }
+    const state = parseFileCommand(await fileCmd('GITHUB_STATE'), 'GITHUB_STATE');
+    const path = (await fileCmd('GITHUB_PATH'))
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '');
+    const summary = await fileCmd('GITHUB_STEP_SUMMARY');
+    if (Buffer.byteLength(summary) > 1024 * 1024) {
+      annotations.push({
+        level: 'error',
+        message: `$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k, got ${Math.ceil(Buffer.byteLength(summary) / 1024)}k.`,
+      });
+    }
+
+    const processed = processCommands([
+      { stream: 'stdout', text: stdout },
+      { stream: 'stderr', text: stderr },
+    ], [token]);
+    annotations.push(...processed.annotations);
+
+    // Commands the runner still honours with a deprecation warning; ours must use the file commands.
+    for (const c of processed.commands) {
+      if (c.command === 'set-output') outputs[c.properties.name ?? ''] = c.message;
+      if (c.command === 'save-state') state[c.properties.name ?? ''] = c.message;
+    }
+
+    return {
+      code,
+      outputs,
+      env: envOut,
+      state,
+      path,
+      summary,
+      stdout,
+      stderr,
+      log: processed.log,
+      annotations,
+      debug: processed.debug,
+      groups: processed.groups,
+      masked: processed.masked,
+      commands: processed.commands,
+      leaked: (secret: string) => leaked(secret, stdout, stderr),
+      durationMs,
       workspace,
-      action: runnerEnv.GITHUB_ACTION,
-    },
-    runner: { os: runnerEnv.RUNNER_OS, arch: runnerEnv.RUNNER_ARCH, temp: runnerTemp, tool_cache: toolCache, name: runnerEnv.RUNNER_NAME },
-  };
-
-  const inputEnv = buildInputs(actionDir, manifest, opts.inputs ?? {}, context);
-
-  const base: Record<string, string> = {};
-  for (const k of ['PATH', 'HOME', 'LANG', 'TMPDIR']) {
-    const v = process.env[k];
-    if (v !== undefined) base[k] = v;
+      runnerTemp,
+    };
   }
-  const env = { ...base, ...runnerEnv, ...inputEnv, ...opts.env };
-
-  const started = performance.now();
-  const child = spawn(process.execPath, [main], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (d: Buffer) => out.push(d));
-  child.stderr.on('data', (d: Buffer) => err.push(d));
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, timeoutMs);
-  const code = await new Promise<number>((res, rej) => {
-    child.on('error', rej);
-    child.on('close', (c, signal) => res(c ?? (signal ? 128 : 1)));
-  }).finally(() => clearTimeout(timer));
-  const durationMs = performance.now() - started;
-  const stdout = Buffer.concat(out).toString('utf8');
-  const stderr = Buffer.concat(err).toString('utf8');
-  if (timedOut) {
-    throw new Error(`action ${actionDir} timed out after ${timeoutMs} ms\n--- stdout (tail) ---\n${stdout.slice(-2000)}\n--- stderr (tail) ---\n${stderr.slice(-2000)}`);
-  }
-
-  const annotations: Annotation[] = [];
-  const fileCmd = async (name: keyof typeof files) => readFile(files[name], 'utf8');
-  const outputs = parseFileCommand(await fileCmd('GITHUB_OUTPUT'), 'GITHUB_OUTPUT');
-  const envOut = parseFileCommand(await fileCmd('GITHUB_ENV'), 'GITHUB_ENV');
-  if ('NODE_OPTIONS' in envOut) {
-    annotations.push({ level: 'error', message: "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command." });
-    delete envOut.NODE_OPTIONS;
-  }
-  const state = parseFileCommand(await fileCmd('GITHUB_STATE'), 'GITHUB_STATE');
-  const path = (await fileCmd('GITHUB_PATH'))
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '');
-  const summary = await fileCmd('GITHUB_STEP_SUMMARY');
-  if (Buffer.byteLength(summary) > 1024 * 1024) {
-    annotations.push({
-      level: 'error',
-      message: `$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k, got ${Math.ceil(Buffer.byteLength(summary) / 1024)}k.`,
-    });
-  }
-
-  const processed = processCommands([
-    { stream: 'stdout', text: stdout },
-    { stream: 'stderr', text: stderr },
-  ], [token]);
-  annotations.push(...processed.annotations);
-
-  // Commands the runner still honours with a deprecation warning; ours must use the file commands.
-  for (const c of processed.commands) {
-    if (c.command === 'set-output') outputs[c.properties.name ?? ''] = c.message;
-    if (c.command === 'save-state') state[c.properties.name ?? ''] = c.message;
-  }
-
-  return {
-    code,
-    outputs,
-    env: envOut,
-    state,
-    path,
-    summary,
-    stdout,
-    stderr,
-    log: processed.log,
-    annotations,
-    debug: processed.debug,
-    groups: processed.groups,
-    masked: processed.masked,
-    commands: processed.commands,
-    leaked: (secret: string) => leaked(secret, stdout, stderr),
-    durationMs,
-    workspace,
-    runnerTemp,
-  };
 }
 
 function readManifest(actionDir: string): ActionManifest {

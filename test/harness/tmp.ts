@@ -1,6 +1,8 @@
 /**
  * Temp directories for tests and the harness. Every directory made here is removed by
- * `cleanupTempDirs()` and, as a safety net, when the process exits; `withTempDir` scopes one to a callback.
+ * `cleanupTempDirs()`, which is also registered as an afterAll of every test file that imports this
+ * module (directly or through the harness), and as a last resort when the process exits normally
+ * (vitest ends its workers with a signal, so that alone would leak). `withTempDir` scopes one to a callback.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -41,6 +43,16 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>, prefix?: s
     return await fn(dir);
   } finally {
     await removeTempDir(dir);
+  }
+}
+
+// Registered while the importing test file is being collected; its after-hooks run last (stack order).
+if (process.env.VITEST) {
+  try {
+    const { afterAll } = await import('vitest');
+    afterAll(cleanupTempDirs);
+  } catch {
+    // imported outside a test file's collection (e.g. from a setup file): rely on explicit cleanup
   }
 }
 
