@@ -40718,7 +40718,9 @@ const WRITE_BLOCK = 1 << 20;
 const SMALL_OBJECT = 256 * 1024;
 async function pull(opts) {
     const jobs = opts.jobs ?? 8 * (0,external_node_os_.availableParallelism)();
-    const transport = remoteTransport(jobs, opts.idleTimeoutMs ?? 60_000);
+    // The sockets' own timeout is a backstop (e.g. no response headers); our per-download idle timer,
+    // at half of it, is what normally fires on a stalled body, with a clearer message.
+    const transport = remoteTransport(jobs, 2 * (opts.idleTimeoutMs ?? 60_000));
     try {
         return await runPull(opts, jobs, transport);
     }
@@ -41077,6 +41079,10 @@ async function downloadOnce(f, remote, key, id, dest, what, where, stageTo) {
         if (opened.kind === 'denied')
             return opened.status;
         const stream = opened.stream;
+        if (ctl.signal.aborted) {
+            stream.destroy();
+            throw ctl.signal.reason;
+        }
         ctl.signal.addEventListener('abort', () => stream.destroy(ctl.signal.reason), { once: true });
         // A .dir listing is hashed like a file of its out (DVC 2.x hashed it as text, which changes nothing for JSON).
         const hasher = new DvcHasher(id.mode);

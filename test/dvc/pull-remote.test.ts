@@ -130,7 +130,7 @@ describe('http remote', () => {
     const before = snapshot(root2);
     // only that file (granular target), so a loaded machine cannot stall another transfer past the short timeout
     const e = await pull({ root: root2, targets: ['data/a.txt'], idleTimeoutMs: 400, attempts: 2, retryBaseMs: 10 }).catch((x: unknown) => x);
-    expect((e as Error).message).toMatch(/could not download object .* of out data .* after 2 attempts: no data for 0.4 s/);
+    expect((e as Error).message, (e as Error).message).toMatch(/could not download object .* of out data .* after 2 attempts: no data for 0.4 s/);
     expect(snapshot(root2)).toEqual(before);
     basic.faults.clear();
   });

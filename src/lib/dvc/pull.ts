@@ -92,7 +92,9 @@ interface WorkFile {
 
 export async function pull(opts: PullOptions): Promise<PullResult> {
   const jobs = opts.jobs ?? 8 * availableParallelism();
-  const transport = remoteTransport(jobs, opts.idleTimeoutMs ?? 60_000);
+  // The sockets' own timeout is a backstop (e.g. no response headers); our per-download idle timer,
+  // at half of it, is what normally fires on a stalled body, with a clearer message.
+  const transport = remoteTransport(jobs, 2 * (opts.idleTimeoutMs ?? 60_000));
   try {
     return await runPull(opts, jobs, transport);
   } finally {
@@ -481,6 +483,10 @@ async function downloadOnce(
     if (opened.kind === 'missing') return 'missing';
     if (opened.kind === 'denied') return opened.status;
     const stream = opened.stream;
+    if (ctl.signal.aborted) {
+      stream.destroy();
+      throw ctl.signal.reason as Error;
+    }
     ctl.signal.addEventListener('abort', () => stream.destroy(ctl.signal.reason as Error), { once: true });
     // A .dir listing is hashed like a file of its out (DVC 2.x hashed it as text, which changes nothing for JSON).
     const hasher = new DvcHasher(id.mode);
