@@ -39009,10 +39009,10 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
 /*
 How it works:
@@ -39259,6 +39259,104 @@ function validateConcurrency(concurrency) {
 var errors = __nccwpck_require__(7268);
 // EXTERNAL MODULE: ./src/lib/log.ts
 var lib_log = __nccwpck_require__(1025);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_);
+;// CONCATENATED MODULE: ./src/lib/image/http.ts
+/**
+ * One HTTP exchange with a registry over node:http(s), streaming request bodies from disk so a layer
+ * is never held in memory. Retries, auth and redirects are the caller's (registry-client.ts) concern;
+ * this file only classifies failures as transient (worth a retry) or not.
+ */
+
+
+/** A failure where trying again may succeed: connection dropped, refused, timed out. */
+class TransientError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'TransientError';
+    }
+}
+function createTransport(timeoutMs = 120_000) {
+    return {
+        http: new http.Agent({ keepAlive: true, maxSockets: 8 }),
+        https: new https.Agent({ keepAlive: true, maxSockets: 8 }),
+        timeoutMs,
+    };
+}
+function closeTransport(t) {
+    t.http.destroy();
+    t.https.destroy();
+}
+function send(t, method, url, headers, body) {
+    return new Promise((resolve, reject) => {
+        const u = new URL(url);
+        const isHttps = u.protocol === 'https:';
+        const len = body === undefined ? 0 : Buffer.isBuffer(body) ? body.length : body.length;
+        const hdrs = { 'user-agent': 'mlops-actions', ...headers };
+        if (body !== undefined || method === 'PUT' || method === 'POST' || method === 'PATCH')
+            hdrs['content-length'] = String(len);
+        const req = (isHttps ? (external_node_https_default()) : (external_node_http_default())).request(u, { method, headers: hdrs, agent: isHttps ? t.https : t.http }, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, stream: res, url }));
+        req.setTimeout(t.timeoutMs, () => req.destroy(new TransientError(`${method} ${u.host}${u.pathname}: no response for ${t.timeoutMs / 1000} s`)));
+        req.on('error', (e) => reject(isTransientNetworkError(e) ? new TransientError(`${method} ${u.host}${u.pathname}: ${e.message}`, { cause: e }) : e));
+        if (body === undefined)
+            req.end();
+        else if (Buffer.isBuffer(body))
+            req.end(body);
+        else {
+            const src = body.open();
+            src.on('error', (e) => req.destroy(e));
+            // A registry may answer (401, 4xx) and close before reading the whole body: stop reading the file.
+            req.once('close', () => src.destroy());
+            src.pipe(req);
+        }
+    });
+}
+async function readBody(res, limit = 64 * 1024 * 1024) {
+    const chunks = [];
+    let size = 0;
+    try {
+        for await (const chunk of res.stream) {
+            size += chunk.length;
+            if (size > limit)
+                throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
+            chunks.push(chunk);
+        }
+    }
+    catch (e) {
+        if (isTransientNetworkError(e))
+            throw new TransientError(`reading ${res.url}: ${e.message}`, { cause: e });
+        throw e;
+    }
+    return Buffer.concat(chunks);
+}
+/** Drain and forget a response body so its socket returns to the pool. */
+async function discard(res) {
+    try {
+        res.stream.resume();
+        await new Promise((r) => {
+            if (res.stream.complete)
+                return r();
+            res.stream.once('end', () => r());
+            res.stream.once('close', () => r());
+            res.stream.once('error', () => r());
+        });
+    }
+    catch {
+        // the socket is discarded by the agent anyway
+    }
+}
+function isTransientNetworkError(e) {
+    if (e instanceof TransientError)
+        return true;
+    const code = e.code ?? '';
+    return (['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET'].includes(code) ||
+        /socket hang up|aborted/i.test(e.message ?? ''));
+}
+
 ;// CONCATENATED MODULE: ./src/lib/retry.ts
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function backoffDelay(attempt, base = 100, max = 5_000) {
@@ -39931,104 +40029,6 @@ function toRepoTarget(root, cwd, target) {
     return rel === '' ? '.' : rel;
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __nccwpck_require__(4708);
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_);
-;// CONCATENATED MODULE: ./src/lib/image/http.ts
-/**
- * One HTTP exchange with a registry over node:http(s), streaming request bodies from disk so a layer
- * is never held in memory. Retries, auth and redirects are the caller's (registry-client.ts) concern;
- * this file only classifies failures as transient (worth a retry) or not.
- */
-
-
-/** A failure where trying again may succeed: connection dropped, refused, timed out. */
-class TransientError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'TransientError';
-    }
-}
-function createTransport(timeoutMs = 120_000) {
-    return {
-        http: new http.Agent({ keepAlive: true, maxSockets: 8 }),
-        https: new https.Agent({ keepAlive: true, maxSockets: 8 }),
-        timeoutMs,
-    };
-}
-function closeTransport(t) {
-    t.http.destroy();
-    t.https.destroy();
-}
-function send(t, method, url, headers, body) {
-    return new Promise((resolve, reject) => {
-        const u = new URL(url);
-        const isHttps = u.protocol === 'https:';
-        const len = body === undefined ? 0 : Buffer.isBuffer(body) ? body.length : body.length;
-        const hdrs = { 'user-agent': 'mlops-actions', ...headers };
-        if (body !== undefined || method === 'PUT' || method === 'POST' || method === 'PATCH')
-            hdrs['content-length'] = String(len);
-        const req = (isHttps ? (external_node_https_default()) : (external_node_http_default())).request(u, { method, headers: hdrs, agent: isHttps ? t.https : t.http }, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, stream: res, url }));
-        req.setTimeout(t.timeoutMs, () => req.destroy(new TransientError(`${method} ${u.host}${u.pathname}: no response for ${t.timeoutMs / 1000} s`)));
-        req.on('error', (e) => reject(isTransientNetworkError(e) ? new TransientError(`${method} ${u.host}${u.pathname}: ${e.message}`, { cause: e }) : e));
-        if (body === undefined)
-            req.end();
-        else if (Buffer.isBuffer(body))
-            req.end(body);
-        else {
-            const src = body.open();
-            src.on('error', (e) => req.destroy(e));
-            // A registry may answer (401, 4xx) and close before reading the whole body: stop reading the file.
-            req.once('close', () => src.destroy());
-            src.pipe(req);
-        }
-    });
-}
-async function readBody(res, limit = 64 * 1024 * 1024) {
-    const chunks = [];
-    let size = 0;
-    try {
-        for await (const chunk of res.stream) {
-            size += chunk.length;
-            if (size > limit)
-                throw new Error(`response from ${res.url} is larger than ${limit} bytes`);
-            chunks.push(chunk);
-        }
-    }
-    catch (e) {
-        if (isTransientNetworkError(e))
-            throw new TransientError(`reading ${res.url}: ${e.message}`, { cause: e });
-        throw e;
-    }
-    return Buffer.concat(chunks);
-}
-/** Drain and forget a response body so its socket returns to the pool. */
-async function discard(res) {
-    try {
-        res.stream.resume();
-        await new Promise((r) => {
-            if (res.stream.complete)
-                return r();
-            res.stream.once('end', () => r());
-            res.stream.once('close', () => r());
-            res.stream.once('error', () => r());
-        });
-    }
-    catch {
-        // the socket is discarded by the agent anyway
-    }
-}
-function isTransientNetworkError(e) {
-    if (e instanceof TransientError)
-        return true;
-    const code = e.code ?? '';
-    return (['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET'].includes(code) ||
-        /socket hang up|aborted/i.test(e.message ?? ''));
-}
-
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./node_modules/aws4fetch/dist/aws4fetch.esm.mjs
@@ -40515,7 +40515,7 @@ function remoteTransport(parallel, idleTimeoutMs) {
         timeoutMs: idleTimeoutMs,
     };
 }
-function describeFetchError(e) {
+function describeNetworkError(e) {
     const err = e;
     if (err?.name === 'AbortError' || err?.name === 'TimeoutError')
         return 'timed out';
@@ -40678,11 +40678,13 @@ class VerifiedState {
 ;// CONCATENATED MODULE: ./src/lib/dvc/pull.ts
 /**
  * `dvc pull` without DVC: collect the selected outs, fetch missing objects from their remote into the
- * local cache (verifying md5 while streaming), then place files in the workspace (temp file + rename).
+ * local cache (verifying md5 while streaming), then place files in the workspace.
  *
- * Order matters for safety: every path is checked and every object is downloaded and verified before
- * the first workspace write, so a failure leaves the workspace as it was (files that were already
- * correct stay, nothing half-written appears).
+ * Phases: (1) read and check outs, (2) fetch directory listings, (3) check every destination and skip
+ * files already correct, (4) download/verify objects into the cache while staging a copy of each file
+ * under .dvc/tmp, (5) rename staged files into place. Nothing outside .dvc/ is written before every
+ * object is verified, so a failure leaves the workspace as it was (correct files stay, nothing
+ * half-written appears).
  */
 
 
@@ -41141,7 +41143,7 @@ async function downloadOnce(f, remote, key, id, dest, what, where, stageTo) {
                 throw ctl.signal.reason;
             if (isWriteFailure(e))
                 throw writeError(e, tmp);
-            throw new remotes_TransientError(`reading ${key}: ${describeFetchError(e)}`, undefined, { cause: e });
+            throw new remotes_TransientError(`reading ${key}: ${describeNetworkError(e)}`, undefined, { cause: e });
         }
         if (opened.length !== undefined && hasher.bytes !== opened.length) {
             throw new remotes_TransientError(`truncated body: got ${hasher.bytes} of ${opened.length} bytes`);

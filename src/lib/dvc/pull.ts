@@ -1,28 +1,30 @@
 /**
  * `dvc pull` without DVC: collect the selected outs, fetch missing objects from their remote into the
- * local cache (verifying md5 while streaming), then place files in the workspace (temp file + rename).
+ * local cache (verifying md5 while streaming), then place files in the workspace.
  *
- * Order matters for safety: every path is checked and every object is downloaded and verified before
- * the first workspace write, so a failure leaves the workspace as it was (files that were already
- * correct stay, nothing half-written appears).
+ * Phases: (1) read and check outs, (2) fetch directory listings, (3) check every destination and skip
+ * files already correct, (4) download/verify objects into the cache while staging a copy of each file
+ * under .dvc/tmp, (5) rename staged files into place. Nothing outside .dvc/ is written before every
+ * object is verified, so a failure leaves the workspace as it was (correct files stay, nothing
+ * half-written appears).
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, createWriteStream } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { finished, pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
+import { finished, pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import { messageOf, UserError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
+import { closeTransport, type Transport } from '../image/http.js';
 import { backoffDelay, sleep } from '../retry.js';
 import { readDvcConfig, type DvcConfig } from './config.js';
 import { DvcHasher, dvcHashFile, EMPTY_MD5 } from './hash.js';
 import { findDvcFiles, type Out, readDvcFile, selectOuts, type Selection } from './outs.js';
 import { PathGuard, unsafeRelpathReason } from './paths.js';
-import { closeTransport, type Transport } from '../image/http.js';
-import { describeFetchError, openRemote, type Remote, remoteTransport, TransientError } from './remotes.js';
+import { describeNetworkError, openRemote, type Remote, remoteTransport, TransientError } from './remotes.js';
 import { cachePath, type ObjectId, objectKey, remoteKeys, tempPathFor, VerifiedState } from './store.js';
 
 export interface PullOptions {
@@ -542,7 +544,7 @@ async function downloadOnce(
       copy?.destroy();
       if (ctl.signal.aborted) throw ctl.signal.reason as Error;
       if (isWriteFailure(e)) throw writeError(e, tmp);
-      throw new TransientError(`reading ${key}: ${describeFetchError(e)}`, undefined, { cause: e });
+      throw new TransientError(`reading ${key}: ${describeNetworkError(e)}`, undefined, { cause: e });
     }
     if (opened.length !== undefined && hasher.bytes !== opened.length) {
       throw new TransientError(`truncated body: got ${hasher.bytes} of ${opened.length} bytes`);

@@ -209,7 +209,7 @@ export function remoteTransport(parallel: number, idleTimeoutMs: number): Transp
   };
 }
 
-export function describeFetchError(e: unknown): string {
+export function describeNetworkError(e: unknown): string {
   const err = e as Error & { cause?: { message?: string; code?: string } };
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError') return 'timed out';
   const cause = err?.cause?.code ?? err?.cause?.message;
