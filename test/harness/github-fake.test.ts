@@ -396,6 +396,14 @@ describe('github fake: issues, pulls, statuses, checks, deployments', () => {
     expect(s1.data.map((s) => s.state)).toEqual(['inactive', 'success']);
     const list = await gh.rest.repos.listDeployments({ owner, repo, environment: 'dev' });
     expect(list.data.map((d) => d.id)).toEqual([id2, id1]);
+    // Production deployments are never made inactive automatically.
+    const ids: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const d = await gh.rest.repos.createDeployment({ owner, repo, ref: sha, environment: 'production', required_contexts: [], auto_merge: false });
+      ids.push((d.data as { id: number }).id);
+      await gh.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: ids[i]!, state: 'success' });
+    }
+    expect((await gh.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: ids[0]! })).data.map((s) => s.state)).toEqual(['success']);
   });
 
   it('stores environments, branch protection and rulesets', async () => {

@@ -1136,10 +1136,11 @@ export const handlers: Record<string, Handler> = {
       updated_at: now(),
     };
     if (s.environment !== d.environment) d.environment = s.environment;
-    // auto_inactive (default true): earlier successful deployments to the environment become inactive.
+    // auto_inactive (default true): earlier successful deployments to the same environment get an
+    // inactive status, except transient and production ones (GitHub's documented rule).
     if (s.state === 'success' && c.body.auto_inactive !== false) {
       for (const other of c.repo.deployments) {
-        if (other === d || other.environment !== d.environment || other.transient_environment) continue;
+        if (other === d || other.environment !== d.environment || other.transient_environment || other.production_environment) continue;
         const last = other.statuses[other.statuses.length - 1];
         if (last && last.state === 'success') {
           other.statuses.push({ ...last, id: newId(), state: 'inactive', description: '', created_at: now(), updated_at: now(), creator: c.token.user });
