@@ -71,7 +71,12 @@ describe('the demo lifecycle', () => {
   it('recorded deployments for the directly bumped environments (production waits for its bump PR)', () => {
     const envs = new Set(result.deployments.map((d) => d.environment));
     expect(envs).toEqual(new Set(['dev', 'staging']));
-    expect(result.deployments.every((d) => d.statuses.at(-1) === 'success')).toBe(true);
+    // auto_inactive: the newest deployment of an environment is success, the ones it replaced inactive.
+    for (const env of envs) {
+      const mine = result.deployments.filter((d) => d.environment === env);
+      expect(mine.at(-1)!.statuses.at(-1), env).toBe('success');
+      for (const older of mine.slice(0, -1)) expect(older.statuses.at(-1), env).toBe('inactive');
+    }
   });
 
   it('built each version once and re-tagged the same digest', () => {

@@ -47,12 +47,13 @@ export function createOctokit(opts: OctokitOptions): Octokit {
     {
       baseUrl,
       request: {
-        retries,
         // Fetch with an abort timeout: a stalled socket must fail (and be retried), not hang the job.
         fetch: (url: string | URL, init?: RequestInit) =>
           fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }),
       },
-      retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
+      // Retry counts live here, not in `request.retries`: as a request default that one makes the retry
+      // plugin re-send every failed request (4xx included) and accumulates across requests.
+      retry: { retries, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
       throttle: {
         enabled: true,
         // Without pacing, writes skip the 1 write/s limiter (tests); rate-limit handling stays on.
