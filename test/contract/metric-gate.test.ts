@@ -187,6 +187,8 @@ describe('metric-gate', () => {
     expect(fake.count('repos/create-commit-status')).toBe(2);
     expect(fake.statuses(pr.repo)[0]!.state).toBe('success');
     expect(errors(r)).toEqual([]);
+    // The throttling plugin waited for retry-after and said so.
+    expect(r.annotations.some((a) => a.level === 'warning' && /secondary rate limit .*retrying after 1s/.test(a.message))).toBe(true);
   });
 
   it('a fork PR with a read-only token: clear error saying why and what to do', async () => {
