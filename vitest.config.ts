@@ -8,5 +8,6 @@ export default defineConfig({
     // Contract tests spawn node processes and servers; two cores, so keep workers modest.
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

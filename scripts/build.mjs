@@ -22,7 +22,8 @@ for (const { name, file } of entries) {
   // transpileOnly: `npm run typecheck` owns type errors; a bundle must not depend on unrelated files.
   const built = await ncc(file, {
     transpileOnly: true,
-    minify: false,
+    // Minified: halves the bundles (node24 cold start and the < 1.5 MB target); dist is generated, not read.
+    minify: true,
     sourceMap: false,
     license: 'licenses.txt',
     quiet: true,
