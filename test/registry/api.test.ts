@@ -19,7 +19,7 @@ import { ensureListTags } from './list-tags-shim.js';
 const R = 'acme/ml';
 let fake: GitHubFake;
 let workspace: string;
-let commits: string[] = [];
+const commits: string[] = [];
 
 const tagInfo = (name: string) =>
   execFileSync('git', ['for-each-ref', '--format=%(objecttype) %(*objectname)%00%(contents)', `refs/tags/${name}`], { cwd: fake.repoPath(R), encoding: 'utf8' });
