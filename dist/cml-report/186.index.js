@@ -985,9 +985,10 @@ function fallbackFor(input) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Bw: () => (/* binding */ plotFiles)
+/* harmony export */   Bw: () => (/* binding */ plotFiles),
+/* harmony export */   qL: () => (/* binding */ writePlotFiles)
 /* harmony export */ });
-/* unused harmony exports slug, writePlotFiles */
+/* unused harmony export slug */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
@@ -1040,9 +1041,9 @@ function plotFiles(rendered) {
 /** Write the report's files under `dir` (for upload-artifact or `mlops plots --out`). Returns paths. */
 function writePlotFiles(dir, files) {
     return files.map((f) => {
-        const path = join(dir, f.name);
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, f.content);
+        const path = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, f.name);
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(path), { recursive: true });
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(path, f.content);
         return path;
     });
 }
@@ -1097,6 +1098,7 @@ __webpack_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */   Bw: () => (/* reexport safe */ _files_js__WEBPACK_IMPORTED_MODULE_11__.Bw),
 /* harmony export */   Kb: () => (/* reexport safe */ _html_js__WEBPACK_IMPORTED_MODULE_12__.K),
 /* harmony export */   XM: () => (/* binding */ loadPlots),
+/* harmony export */   qL: () => (/* reexport safe */ _files_js__WEBPACK_IMPORTED_MODULE_11__.qL),
 /* harmony export */   x3: () => (/* binding */ renderPlots)
 /* harmony export */ });
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1421);
@@ -2120,7 +2122,7 @@ async function buildPlotsSection(o) {
         const set = await (0,_plots_index_js__WEBPACK_IMPORTED_MODULE_1__/* .loadPlots */ .XM)({ cwd: o.cwd, mlopsPlots: o.config?.plots, revs: o.revs, logger: o.logger });
         if (set.plots.length === 0)
             return { rendered: [], files: [] };
-        rendered = await (0,_plots_index_js__WEBPACK_IMPORTED_MODULE_1__/* .renderPlots */ .x3)(set, { png: Boolean(o.host), logger: o.logger });
+        rendered = await (0,_plots_index_js__WEBPACK_IMPORTED_MODULE_1__/* .renderPlots */ .x3)(set, { png: Boolean(o.host || o.outDir), logger: o.logger });
     }
     catch (e) {
         // A broken plots config must not take the metric tables down with it: report it in the section.
@@ -2129,6 +2131,9 @@ async function buildPlotsSection(o) {
         return { rendered: [], files: [], section: { id: 'plots', title: 'Plots', blocks: [{ kind: 'text', text: `⚠️ Plots could not be read: ${message}` }] } };
     }
     const files = (0,_plots_index_js__WEBPACK_IMPORTED_MODULE_1__/* .plotFiles */ .Bw)(rendered);
+    // On disk too, so a job without image hosting (fork PRs, image-host: none) can upload-artifact them.
+    if (o.outDir && files.length)
+        (0,_plots_index_js__WEBPACK_IMPORTED_MODULE_1__/* .writePlotFiles */ .qL)(o.outDir, files);
     let urls = new Map();
     let note = o.host ? undefined : o.noHostReason;
     if (o.host) {

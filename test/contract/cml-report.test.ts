@@ -3,8 +3,8 @@
  * report id, whatever the number of comments, re-runs and concurrent runs.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { faults, startGitHubFake, type GitHubFake } from '../harness/github-fake/index.js';
 import { runAction, type RunOptions } from '../harness/runner.js';
@@ -236,6 +236,9 @@ describe('cml-report', () => {
     expect(fallback).toContain('```mermaid');
     expect(fallback).toMatch(/Plot images could not be hosted \(cannot commit report images .*contents: write/);
     expect(ours(p)).toHaveLength(1);
+    // The images are on disk next to the report for upload-artifact, since they could not be hosted.
+    const plotsDir = join(dirname(again.outputs['report-path']!), 'plots');
+    expect(readdirSync(plotsDir).filter((f) => f.endsWith('.png')).length).toBeGreaterThan(0);
   });
 
   it('report ids keep separate comments', async () => {

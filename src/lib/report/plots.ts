@@ -7,7 +7,7 @@
 import type { MlopsConfig } from '../config.js';
 import { isUserError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
-import { describeProblem, loadPlots, plotFiles, plotsHtml, renderPlots, type PlotFile, type RenderedPlot, type RevisionSpec } from '../plots/index.js';
+import { describeProblem, loadPlots, plotFiles, plotsHtml, renderPlots, writePlotFiles, type PlotFile, type RenderedPlot, type RevisionSpec } from '../plots/index.js';
 import type { Block, ReportSection } from './render.js';
 
 /** Publishes plot files somewhere GitHub can show them; returns file name -> absolute URL. */
@@ -22,6 +22,8 @@ export interface PlotsSectionOptions {
   /** Why there is no host, said once in the comment. */
   noHostReason?: string;
   logger?: Logger;
+  /** Also write every PNG/SVG here (next to report.md), whatever the hosting. */
+  outDir?: string;
 }
 
 export interface PlotsSection {
@@ -59,7 +61,7 @@ export async function buildPlotsSection(o: PlotsSectionOptions): Promise<PlotsSe
   try {
     const set = await loadPlots({ cwd: o.cwd, mlopsPlots: o.config?.plots, revs: o.revs, logger: o.logger });
     if (set.plots.length === 0) return { rendered: [], files: [] };
-    rendered = await renderPlots(set, { png: Boolean(o.host), logger: o.logger });
+    rendered = await renderPlots(set, { png: Boolean(o.host || o.outDir), logger: o.logger });
   } catch (e) {
     // A broken plots config must not take the metric tables down with it: report it in the section.
     const message = isUserError(e) && e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}` : messageOf(e);
@@ -67,6 +69,8 @@ export async function buildPlotsSection(o: PlotsSectionOptions): Promise<PlotsSe
     return { rendered: [], files: [], section: { id: 'plots', title: 'Plots', blocks: [{ kind: 'text', text: `⚠️ Plots could not be read: ${message}` }] } };
   }
   const files = plotFiles(rendered);
+  // On disk too, so a job without image hosting (fork PRs, image-host: none) can upload-artifact them.
+  if (o.outDir && files.length) writePlotFiles(o.outDir, files);
   let urls = new Map<string, string>();
   let note = o.host ? undefined : o.noHostReason;
   if (o.host) {

@@ -3,7 +3,7 @@
  * PR and a client are at hand) the sticky comment. Shared by the cml-report action and `mlops report`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stageOfBranch, type MlopsConfig } from '../config.js';
 import { messageOf, UserError } from '../errors.js';
 import type { GateVerdict } from '../gate.js';
@@ -132,7 +132,7 @@ export async function publishReport(o: PublishOptions): Promise<PublishResult> {
         : 'Plot images are not hosted in this run (no repository to commit them to); showing GitHub-native charts. The HTML report has every chart.';
     // Loaded only when plots are wanted: vega and the renderer are most of the bundle's start-up time.
     const { buildPlotsSection } = await import('./plots.js');
-    const plots = await buildPlotsSection({ cwd: o.cwd, config: cfg.config, revs, host, noHostReason, logger });
+    const plots = await buildPlotsSection({ cwd: o.cwd, config: cfg.config, revs, host, noHostReason, logger, outDir: join(dirname(o.reportPath), 'plots') });
     if (plots.section) extraSections.push(plots.section);
   }
 
