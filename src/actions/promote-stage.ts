@@ -3,33 +3,29 @@
  * API, only if the version holds the stage just before (unless forced with a reason), or roll a stage
  * back to the version that held it before.
  */
-import { join } from 'node:path';
 import { actionLogger, boolInput, input, output, runAction, secretInput, summary } from '../lib/actions-io.js';
-import { loadConfig } from '../lib/config.js';
-import { UserError } from '../lib/errors.js';
-import { runUrl } from '../lib/github/context.js';
-import { createOctokit } from '../lib/github/octokit.js';
 import { stageFlow } from '../lib/promotion.js';
-import { GitHubTagBackend, promoteVersion, readMetricsSnapshot } from '../lib/registry/index.js';
+import { registryActionSetup } from '../lib/registry/action-setup.js';
+import { promoteVersion } from '../lib/registry/index.js';
 
 await runAction(async () => {
-  const token = secretInput('github-token');
-  const cwd = join(process.env.GITHUB_WORKSPACE ?? process.cwd(), input('working-directory') || '.');
-  const configPath = input('config-path') || 'mlops.yml';
-  const config = loadConfig(cwd, configPath);
-  const artifact = input('artifact') || config?.artifact;
-  if (!artifact) throw new UserError(`Input artifact is empty and ${configPath} has no \`artifact:\``, { field: 'artifact' });
+  const { cwd, config, artifact, backend, audit } = registryActionSetup({
+    token: secretInput('github-token'),
+    workingDirectory: input('working-directory'),
+    configPath: input('config-path'),
+    artifact: input('artifact'),
+    repository: input('repository'),
+    metrics: input('metrics'),
+    imageDigest: input('image-digest'),
+    logger: actionLogger,
+  });
   const stage = input('stage', { required: true });
-  const [owner, repo] = (input('repository') || process.env.GITHUB_REPOSITORY || '').split('/');
-  if (!owner || !repo) throw new UserError('Input repository must be owner/name (default: the current repository)', { field: 'repository' });
   const version = input('version');
   const ref = input('ref');
   const force = boolInput('force', false);
   const rollback = boolInput('rollback', false);
   const reason = input('reason');
 
-  const octokit = createOctokit({ token, logger: actionLogger });
-  const backend = new GitHubTagBackend(octokit, { owner, repo, log: actionLogger });
   const result = await promoteVersion(backend, {
     artifact,
     stage,
@@ -39,12 +35,7 @@ await runAction(async () => {
     force,
     reason: reason || undefined,
     rollback,
-    audit: {
-      actor: process.env.GITHUB_ACTOR,
-      runUrl: runUrl(),
-      metrics: readMetricsSnapshot(input('metrics'), cwd),
-      imageDigest: input('image-digest') || undefined,
-    },
+    audit,
     log: actionLogger,
   });
 
