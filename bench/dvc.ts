@@ -6,7 +6,7 @@
  * - peak RSS of a child process pulling one 1 GB file (target: under 150 MB).
  * Objects are generated here (hashes with the lib's md5, which the tests check against Python).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -118,6 +118,12 @@ async function serveInChild(dir: string): Promise<{ url: string; close: () => Pr
   };
 }
 
+/** Flush the previous measurement's writes so each one starts with a quiet disk. */
+async function settle(): Promise<void> {
+  execFileSync('sync');
+  await new Promise((r) => setTimeout(r, 1000));
+}
+
 const ms = (n: number) => `${n < 100 ? n.toFixed(1) : n.toFixed(0)} ms`;
 
 async function rssOfBigPull(work: string): Promise<{ rssMb: number; ms: number }> {
@@ -190,23 +196,26 @@ export default async function bench(): Promise<BenchRow[]> {
         { path: 'small', md5: small.md5, dir: true, size: 1000 * 10 * KB },
         { path: 'big', md5: big.md5, dir: true, size: 20 * 10 * MB },
       ];
-      // Best of 2 runs of each, interleaved so both see the same machine conditions.
+      // Best of 3 runs of each, interleaved so both see the same machine conditions. Nothing is
+      // deleted until the end: on this machine's disk (ext4 mounted with `discard`) deleting a few
+      // hundred MB slows every file creation for seconds after, which would penalise whichever
+      // measurement came next rather than the code measured.
       let baseline = Infinity;
       let cold = Infinity;
       let warm = Infinity;
-      for (let run = 1; run <= 2; run++) {
+      for (let run = 1; run <= 3; run++) {
+        await settle();
         const b = await timed(() => plainFetch(server.url, keys, join(work, `baseline-${run}`), jobs));
         baseline = Math.min(baseline, b.ms);
-        await rm(join(work, `baseline-${run}`), { recursive: true, force: true });
         const root = join(work, `ws-${run}`);
         writeRepo(root, server.url, outs);
+        await settle();
         const c = await timed(() => pull({ root, jobs }));
         if (c.value.files !== 1020) throw new Error(`cold pull placed ${c.value.files} files`);
         cold = Math.min(cold, c.ms);
         const w = await timed(() => pull({ root, jobs }));
         if (w.value.downloadedBytes !== 0) throw new Error('warm pull downloaded bytes');
         warm = Math.min(warm, w.ms);
-        await rm(root, { recursive: true, force: true });
       }
       rows.push({
         what: 'dvc pull cold: 1,000 x 10 KB + 20 x 10 MB over loopback HTTP (verify + cache + place)',
