@@ -4,7 +4,7 @@
  * work in a warm process, and the size of the cml-report bundle that carries the renderer.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,25 +67,12 @@ function writeVersion(dir: string, shift: number) {
   );
 }
 
-/** ncc-bundle src/cli/index.ts (with the wasm and font assets) into `out`, as scripts/build.mjs does. */
-async function buildCli(out: string): Promise<string> {
-  const { default: ncc } = (await import('@vercel/ncc')) as { default: (f: string, o: object) => Promise<{ code: string; assets: Record<string, { source: Buffer | string }> }> };
-  const cwd = process.cwd();
-  // ncc only relocates assets under the working directory; the repo root holds node_modules.
-  process.chdir(root);
-  try {
-    const { code, assets } = await ncc(join(root, 'src/cli/index.ts'), { minify: false, sourceMap: false, quiet: true, target: 'es2022' });
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'package.json'), '{"type": "module"}\n');
-    writeFileSync(join(out, 'index.js'), code);
-    for (const [name, { source }] of Object.entries(assets)) {
-      mkdirSync(dirname(join(out, name)), { recursive: true });
-      writeFileSync(join(out, name), source);
-    }
-    return join(out, 'index.js');
-  } finally {
-    process.chdir(cwd);
-  }
+/** ncc-bundle src/cli/index.ts into `out` with scripts/bundle.mjs, as scripts/build.mjs builds dist/cli. */
+async function buildCli(out: string, minify: boolean): Promise<string> {
+  const { bundle } = (await import('../scripts/bundle.mjs')) as { bundle: (entry: string, out: string, o: object) => Promise<Record<string, unknown>> };
+  await bundle(join(root, 'src/cli/index.ts'), out, { minify });
+  writeFileSync(join(out, 'package.json'), '{"type": "module"}\n');
+  return join(out, 'index.js');
 }
 
 /** Run a command; wall time is measured by the caller, CPU time (children user + sys) by bash `times`. */
@@ -122,8 +109,9 @@ export default async function bench(): Promise<BenchRow[]> {
     git(dir, 'commit', '-q', '-m', 'base');
     writeVersion(dir, 0);
 
-    // Measure the bundle as shipped, built from the current sources (dist/ may be stale).
-    const bundle = await buildCli(join(dir, 'bundle'));
+    // Measure the bundle as shipped (minified, with its PNG worker), built from the current sources
+    // (dist/ may be stale).
+    const bundle = await buildCli(join(dir, 'bundle'), true);
     const argv = [bundle];
     const cold: number[] = [];
     const coldCpu: number[] = [];

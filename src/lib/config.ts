@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { UserError } from './errors.js';
 import { fieldName, parseYaml, pointerToPath, type LocatedYaml } from './yaml.js';
 
@@ -173,9 +173,16 @@ export const configSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateConfig = ajv.compile(configSchema);
-const validateGates = ajv.compile({ type: 'array', items: gateSchema });
+// Compiled on first use, not at import: compiling the schemas costs ~0.1 s of every cold start (every
+// CLI command and action loads this module), and most runs read no mlops.yml or inline rules.
+let validators: { config: ValidateFunction; gates: ValidateFunction } | undefined;
+function validatorsOf(): { config: ValidateFunction; gates: ValidateFunction } {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    validators = { config: ajv.compile(configSchema), gates: ajv.compile({ type: 'array', items: gateSchema }) };
+  }
+  return validators;
+}
 
 function schemaError(errors: ErrorObject[], located: LocatedYaml, file: string, prefix: (string | number)[] = []): UserError {
   // Prefer the most specific error: the deepest path, and not the generic oneOf summary.
@@ -206,6 +213,7 @@ export function parseConfig(text: string, file = CONFIG_FILE): MlopsConfig {
   const located = parseYaml<unknown>(text, file);
   const raw = located.value ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new UserError('expected a mapping at the top level', { file, line: 1 });
+  const validateConfig = validatorsOf().config;
   if (!validateConfig(raw)) throw schemaError(validateConfig.errors ?? [], located, file);
   const cfg = raw as Partial<MlopsConfig> & { artifact: string };
   const stages = cfg.stages ?? [...DEFAULT_STAGES];
@@ -245,6 +253,7 @@ export function parseConfig(text: string, file = CONFIG_FILE): MlopsConfig {
 export function parseGateRules(text: string, file = 'rules input'): GateRule[] {
   const located = parseYaml<unknown>(text, file);
   const raw = located.value ?? [];
+  const validateGates = validatorsOf().gates;
   if (!validateGates(raw)) throw schemaError(validateGates.errors ?? [], located, file, ['rules']);
   return raw as GateRule[];
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allDatapoints, flatDatapoints, variedKeys } from '../../src/lib/plots/convert.js';
-import { parseDataFile, parseDelimited, toDatapoints } from '../../src/lib/plots/data.js';
+import { gitRevisionReader, parseDataFile, parseDelimited, toDatapoints } from '../../src/lib/plots/data.js';
 import { parseDvcYamlPlots, parseTopLevelPlots } from '../../src/lib/plots/definitions.js';
 import { minMaxBuckets } from '../../src/lib/plots/downsample.js';
 import {
@@ -147,6 +147,36 @@ describe('plot data files', () => {
     expect(xs[kept[0]!]).toBe(0);
     expect(xs[kept[kept.length - 1]!]).toBe(9999);
     expect(kept.map((i) => xs[i]!)).toEqual([...kept.map((i) => xs[i]!)].sort((a, b) => a - b));
+  });
+});
+
+describe('reading a revision from git', () => {
+  it('answers lookups made together from one batch, with sizes, bytes, absent paths and directories', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlops-plots-git-'));
+    try {
+      const files: Record<string, string | Buffer> = {
+        'a.json': '[{"x": 1}]',
+        'with space.csv': 'a,b\n1,2\n',
+        'line\nbreak.tsv': 'a\tb\n',
+        'dir/deep.bin': Buffer.from([0, 10, 255, 10, 0]),
+      };
+      writeFiles(dir, files);
+      gitIn(dir, 'init', '-q', '-b', 'main');
+      gitIn(dir, 'add', '-A');
+      gitIn(dir, 'commit', '-q', '-m', 'base');
+      writeFileSync(join(dir, 'a.json'), 'changed in the working tree');
+      const reader = gitRevisionReader(dir, 'main');
+      const paths = [...Object.keys(files), 'missing.json', 'dir', 'dir/missing/deeper.json'];
+      const [sizes, bytes] = await Promise.all([Promise.all(paths.map((p) => reader.size(p))), Promise.all(paths.map((p) => reader.read(p)))]);
+      expect(sizes).toEqual([...Object.values(files).map((c) => Buffer.byteLength(c)), undefined, undefined, undefined]);
+      expect(bytes.slice(0, 4).map((b) => b?.toString('latin1'))).toEqual(Object.values(files).map((c) => Buffer.from(c).toString('latin1')));
+      expect(bytes.slice(4)).toEqual([undefined, undefined, undefined]);
+      expect(await reader.list('dir')).toEqual(['dir/deep.bin']);
+      expect(await gitRevisionReader(dir, 'no-such-branch').size('a.json')).toBeUndefined();
+      expect(await gitRevisionReader(tmpdir(), 'main').read('a.json')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -451,6 +481,34 @@ describe('large series', () => {
       const values = records(p!.spec, 'data', 'values') as { loss: number }[];
       expect(values.length).toBeLessThan(1300);
       expect(values.some((v) => v.loss > 2)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('large series, smoothed', () => {
+  it('smooths a downsampled series over fewer min/max points, in a data set of the loess layer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlops-plots-smooth-'));
+    try {
+      const rows = ['step,loss', ...Array.from({ length: 10_000 }, (_, i) => `${i},${(Math.exp(-i / 2000) + ((i * 7919) % 100) / 1000).toFixed(5)}`)];
+      writeFileSync(join(dir, 'loss.csv'), rows.join('\n'));
+      writeFileSync(join(dir, 'short.csv'), 'step,loss\n0,1\n1,0.5\n2,0.4\n');
+      writeFileSync(join(dir, 'dvc.yaml'), 'plots:\n- loss:\n    template: smooth\n    x: step\n    y:\n      loss.csv: loss\n      short.csv: loss\n');
+      const [p] = await renderPlots(await loadPlots({ cwd: dir, revs: [{ name: 'workspace' }] }));
+      expect(p!.problems).toEqual([]);
+      expect(p!.notes).toEqual([
+        'workspace · loss.csv · loss: 10,000 points shown as 802 for display (min/max per x bucket, shape kept; smoothed over 402 min/max points)',
+      ]);
+      const drawn = records(p!.spec, 'data', 'values');
+      const smoothed = records(p!.spec, 'layer', 0, 'data', 'values');
+      expect(at(p!.spec, 'layer', 0, 'transform', 0)).toMatchObject({ loess: 'loss', on: 'step' });
+      expect(drawn.filter((d) => d.filename === 'loss.csv')).toHaveLength(802);
+      expect(smoothed.filter((d) => d.filename === 'loss.csv')).toHaveLength(402);
+      // The short series is smoothed over all its points, as drawn; no datum object is in both sets.
+      expect(smoothed.filter((d) => d.filename === 'short.csv').map((d) => d.loss)).toEqual([1, 0.5, 0.4]);
+      expect(smoothed.some((d) => drawn.includes(d))).toBe(false);
+      expect(p!.png).toBeDefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

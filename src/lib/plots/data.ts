@@ -83,19 +83,30 @@ export function worktreeReader(cwd: string): RevisionReader {
   };
 }
 
-/** Reads files as they were at a git revision (`git show <rev>:<path>`), for base / serving overlays. */
+/**
+ * Reads files as they were at a git revision, for base / serving overlays. Lookups made in the same
+ * turn of the event loop share one `git cat-file --batch-check` process and contents one
+ * `git cat-file --batch`, so a plot set costs two or three git processes per revision rather than a
+ * few per file (each spawn is ~10 ms on a small runner). Answers are kept for the reader's lifetime:
+ * make a new reader to see a revision that moved.
+ */
 export function gitRevisionReader(cwd: string, rev: string): RevisionReader {
-  const spec = (path: string) => `${rev}:${path}`;
+  const objects = new Map<string, Promise<GitObject | undefined>>();
+  const lookup = batched<GitObject | undefined>((paths) => catFileCheck(cwd, paths.map((p) => `${rev}:${p}`)));
+  const contents = batched<Buffer | undefined>((oids) => catFileContents(cwd, oids));
+  const object = (path: string): Promise<GitObject | undefined> => {
+    let o = objects.get(path);
+    if (!o) objects.set(path, (o = path.includes('\n') ? catFileCheck(cwd, [`${rev}:${path}`]).then((r) => r[0]) : lookup(path)));
+    return o;
+  };
   return {
     async read(path) {
-      const res = await gitRaw(['cat-file', 'blob', spec(path)], cwd);
-      return res.code === 0 ? res.stdout : undefined;
+      const o = await object(path);
+      return o?.type === 'blob' ? contents(o.oid) : undefined;
     },
     async size(path) {
-      const type = await gitRaw(['cat-file', '-t', spec(path)], cwd);
-      if (type.code !== 0 || type.stdout.toString().trim() !== 'blob') return undefined;
-      const res = await gitRaw(['cat-file', '-s', spec(path)], cwd);
-      return res.code === 0 ? Number(res.stdout.toString().trim()) : undefined;
+      const o = await object(path);
+      return o?.type === 'blob' ? o.size : undefined;
     },
     async list(dir) {
       const res = await gitRaw(['ls-tree', '-r', '--name-only', '-z', `${rev}:${dir}`], cwd);
@@ -110,15 +121,100 @@ export function gitRevisionReader(cwd: string, rev: string): RevisionReader {
   };
 }
 
-// Not git() from ../git/cli.js: images need stdout as raw bytes (git() decodes UTF-8), and git() writes
-// to the child's stdin, which fails with EPIPE when git exits at once on a missing path.
-function gitRaw(args: string[], cwd: string): Promise<{ code: number; stdout: Buffer }> {
+interface GitObject {
+  oid: string;
+  type: string;
+  size: number;
+}
+
+/** Calls made in the same event-loop turn become one call of `run` with every distinct key. */
+function batched<T>(run: (keys: string[]) => Promise<T[]>): (key: string) => Promise<T> {
+  type Waiting = { resolve: (v: T) => void; reject: (e: unknown) => void };
+  let queue: Map<string, Waiting[]> | undefined;
+  return (key) =>
+    new Promise<T>((resolve, reject) => {
+      if (!queue) {
+        const q = (queue = new Map<string, Waiting[]>());
+        // setImmediate, not a microtask: requests issued from the continuations of an earlier batch
+        // (contents after sizes) arrive over several microtask turns and still land in one batch.
+        setImmediate(() => {
+          queue = undefined;
+          const keys = [...q.keys()];
+          run(keys).then(
+            (values) => keys.forEach((k, i) => q.get(k)!.forEach((w) => w.resolve(values[i]!))),
+            (e: unknown) => q.forEach((ws) => ws.forEach((w) => w.reject(e))),
+          );
+        });
+      }
+      const waiting = queue.get(key) ?? [];
+      waiting.push({ resolve, reject });
+      queue.set(key, waiting);
+    });
+}
+
+/** `git cat-file --batch-check` over object names (one per line): type and size, undefined when missing. */
+async function catFileCheck(cwd: string, names: string[]): Promise<(GitObject | undefined)[]> {
+  if (names.some((n) => n.includes('\n'))) {
+    // The batch protocol is line-based: a name with a newline is asked on its own.
+    return Promise.all(
+      names.map(async (n) => {
+        const type = await gitRaw(['cat-file', '-t', n], cwd);
+        if (type.code !== 0) return undefined;
+        const [oid, size] = await Promise.all([gitRaw(['rev-parse', '--verify', '--quiet', n], cwd), gitRaw(['cat-file', '-s', n], cwd)]);
+        if (oid.code !== 0 || size.code !== 0) return undefined;
+        return { oid: oid.stdout.toString().trim(), type: type.stdout.toString().trim(), size: Number(size.stdout.toString().trim()) };
+      }),
+    );
+  }
+  const res = await gitRaw(['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], cwd, `${names.join('\n')}\n`);
+  const lines = res.stdout.toString('utf8').split('\n');
+  return names.map((_, i) => {
+    const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(lines[i] ?? '');
+    return m ? { oid: m[1]!, type: m[2]!, size: Number(m[3]) } : undefined;
+  });
+}
+
+/** `git cat-file --batch` over object ids: each object's bytes, undefined when missing. */
+async function catFileContents(cwd: string, oids: string[]): Promise<(Buffer | undefined)[]> {
+  const res = await gitRaw(['cat-file', '--batch'], cwd, `${oids.join('\n')}\n`);
+  const out: (Buffer | undefined)[] = [];
+  let pos = 0;
+  for (let i = 0; i < oids.length; i++) {
+    const nl = res.stdout.indexOf(0x0a, pos);
+    if (nl < 0) {
+      out.push(undefined);
+      continue;
+    }
+    const m = /^\S+ \S+ (\d+)$/.exec(res.stdout.toString('utf8', pos, nl));
+    if (!m) {
+      out.push(undefined); // "<oid> missing"
+      pos = nl + 1;
+      continue;
+    }
+    const size = Number(m[1]);
+    out.push(res.stdout.subarray(nl + 1, nl + 1 + size));
+    pos = nl + 1 + size + 1;
+  }
+  return out;
+}
+
+// Not git() from ../git/cli.js: contents need stdout as raw bytes (git() decodes UTF-8), and git() lets
+// a write to the child's stdin fail with EPIPE when git exits at once (e.g. not a repository).
+function gitRaw(args: string[], cwd: string, input?: string): Promise<{ code: number; stdout: Buffer }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('git', args, {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'ignore'],
+    });
     const out: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out) }));
+    if (input !== undefined) {
+      child.stdin!.on('error', () => undefined); // git gone early: its exit code tells
+      child.stdin!.end(input);
+    }
   });
 }
 

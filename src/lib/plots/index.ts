@@ -53,9 +53,10 @@ import {
   sourcesOf,
   type PlotDefinition,
 } from './definitions.js';
-import { reduceSeries } from './downsample.js';
+import { SMOOTH_BUCKETS, minMaxBuckets, reduceSeries } from './downsample.js';
 import { fallbackFor } from './fallback.js';
-import { specToSvg, svgToPng } from './render.js';
+import { rasterize } from './png-pool.js';
+import { specToSvg } from './render.js';
 import {
   DEFAULT_TEMPLATE,
   LINE_TEMPLATES,
@@ -74,6 +75,7 @@ export { plotsHtml } from './html.js';
 export { TEMPLATES, DVC_PALETTE, type TemplateName } from './templates.js';
 export type { PlotDefinition } from './definitions.js';
 export { worktreeReader, gitRevisionReader, type RevisionReader } from './data.js';
+export { startPngWorkers, stopPngWorkers } from './png-pool.js';
 
 export interface RevisionSpec {
   /** Shown in legends and notes: "base", "head", "serving v1.4.0", ... */
@@ -201,8 +203,42 @@ async function plotDefinitions(opts: LoadPlotsOptions): Promise<PlotDefinition[]
 function readersFor(opts: LoadPlotsOptions): { name: string; reader: RevisionReader }[] {
   return opts.revs.map((r) => ({
     name: r.name,
-    reader: opts.readers?.[r.name] ?? (r.ref ? gitRevisionReader(opts.cwd, r.ref) : worktreeReader(opts.cwd)),
+    reader: memoized(opts.readers?.[r.name] ?? (r.ref ? gitRevisionReader(opts.cwd, r.ref) : worktreeReader(opts.cwd))),
   }));
+}
+
+/**
+ * One answer per path for the duration of a loadPlots call, so that every file can be asked for up
+ * front, all at once (the git reader batches what is asked together), and then taken in order.
+ */
+function memoized(reader: RevisionReader): RevisionReader {
+  const cache = { read: new Map<string, Promise<Buffer | undefined>>(), size: new Map<string, Promise<number | undefined>>(), list: new Map<string, Promise<string[] | undefined>>() };
+  const memo = <T,>(kind: keyof typeof cache, path: string, get: () => Promise<T>): Promise<T> => {
+    const map = cache[kind] as Map<string, Promise<T>>;
+    let p = map.get(path);
+    if (!p) map.set(path, (p = get()));
+    return p;
+  };
+  return {
+    read: (path) => memo('read', path, () => reader.read(path)),
+    size: (path) => memo('size', path, () => reader.size(path)),
+    list: (path) => memo('list', path, () => reader.list(path)),
+  };
+}
+
+/** Ask every reader for `paths` at once (contents too when `maxBytes` is given); answers land in the memo. */
+function prefetch(readers: { reader: RevisionReader }[], paths: string[], maxBytes?: number): Promise<unknown> {
+  return Promise.all(
+    readers.flatMap(({ reader }) =>
+      paths.map((path) =>
+        reader
+          .size(path)
+          .then((size) => (maxBytes !== undefined && size !== undefined && size <= maxBytes ? reader.read(path) : undefined))
+          // The ordered pass that follows asks again and reports the failure where it belongs.
+          .catch(() => undefined),
+      ),
+    ),
+  );
 }
 
 const isPlotFile = (p: string) =>
@@ -217,6 +253,7 @@ async function expand(
   readers: { name: string; reader: RevisionReader }[],
 ): Promise<{ defs: PlotDefinition[]; missing: { def: PlotDefinition; reason?: string }[] }> {
   const pathIds = defs.filter((d) => d.kind === 'path').map((d) => d.id);
+  await prefetch(readers, pathIds.filter((id) => !escapesRepo(id)));
   const out: PlotDefinition[] = [];
   const missing: { def: PlotDefinition; reason?: string }[] = [];
   for (const def of defs) {
@@ -281,6 +318,8 @@ export async function loadPlots(opts: LoadPlotsOptions): Promise<PlotSet> {
   const declared = await plotDefinitions(opts);
   const { defs, missing } = await expand(declared, readers);
   const plots: LoadedPlot[] = [];
+  // Not awaited: the ordered loop below awaits each answer where it needs it.
+  void prefetch(readers, [...new Set(defs.flatMap(sourcesOf))].filter((f) => !escapesRepo(f)), maxBytes);
 
   for (const { def, reason } of missing) {
     plots.push({
@@ -394,10 +433,18 @@ function numericColumn(s: Series, get: (i: number) => unknown, field: string, re
 /**
  * The values a chart draws, one revision after another: numbers where the template needs numbers
  * (checked: a word on a numeric axis is a problem, not a silently empty chart), and long line / scatter
- * series reduced for display with a note.
+ * series reduced for display with a note. For `smooth`, when a series was reduced, `smooth` holds the
+ * loess input: fewer min/max points for the reduced series, the drawn points for the others.
  */
-function chartValues(converted: { rev: string; c: Converted }[], template: TemplateName | undefined, templateName: string, notes: string[]): Datapoint[] {
+function chartValues(
+  converted: { rev: string; c: Converted }[],
+  template: TemplateName | undefined,
+  templateName: string,
+  notes: string[],
+): { values: Datapoint[]; smooth?: Datapoint[] } {
   const values: Datapoint[] = [];
+  const smooth: Datapoint[] = [];
+  let reducedSmooth = false;
   const numX = !!template && ((NUMERIC_XY as readonly string[]).includes(template) || (NUMERIC_X as readonly string[]).includes(template));
   const numY = !!template && (NUMERIC_XY as readonly string[]).includes(template);
   const kind = template && (LINE_TEMPLATES as readonly string[]).includes(template) ? 'line' : template === 'scatter' ? 'scatter' : undefined;
@@ -405,26 +452,34 @@ function chartValues(converted: { rev: string; c: Converted }[], template: Templ
     for (const s of c.series) {
       const xs = numX ? numericColumn(s, s.x, c.x, rev, templateName) : undefined;
       const ys = numY ? numericColumn(s, s.y, c.y, rev, templateName) : undefined;
+      const point = (i: number) => {
+        const p = s.point(i);
+        if (xs) p[c.x] = xs[i];
+        if (ys) p[c.y] = ys[i];
+        return p;
+      };
       let idx: number[] = [];
       for (let i = 0; i < s.length; i++) if ((!xs || !Number.isNaN(xs[i])) && (!ys || !Number.isNaN(ys[i]))) idx.push(i);
+      let smoothIdx: number[] | undefined;
       if (kind && xs && ys) {
         const kept = reduceSeries(xs, ys, idx, kind);
         if (kept.length < idx.length) {
+          if (template === 'smooth') smoothIdx = minMaxBuckets(xs, ys, idx, SMOOTH_BUCKETS);
           notes.push(
-            `${rev} · ${s.filename} · ${s.field}: ${idx.length.toLocaleString('en-US')} points shown as ${kept.length.toLocaleString('en-US')} for display (${kind === 'line' ? 'min/max per x bucket, shape kept' : 'one point per grid cell'})`,
+            `${rev} · ${s.filename} · ${s.field}: ${idx.length.toLocaleString('en-US')} points shown as ${kept.length.toLocaleString('en-US')} for display (${kind === 'line' ? 'min/max per x bucket, shape kept' : 'one point per grid cell'}${smoothIdx ? `; smoothed over ${smoothIdx.length.toLocaleString('en-US')} min/max points` : ''})`,
           );
         }
         idx = kept;
       }
-      for (const i of idx) {
-        const p = s.point(i);
-        if (xs) p[c.x] = xs[i];
-        if (ys) p[c.y] = ys[i];
-        values.push(p);
+      for (const i of idx) values.push(point(i));
+      if (template === 'smooth') {
+        reducedSmooth ||= !!smoothIdx;
+        // Own objects: Vega tags every datum of a data set, so two data sets must not share one.
+        for (const i of smoothIdx ?? idx) smooth.push(point(i));
       }
     }
   }
-  return values;
+  return reducedSmooth ? { values, smooth } : { values };
 }
 
 export interface RenderOptions {
@@ -433,7 +488,11 @@ export interface RenderOptions {
   logger?: Logger;
 }
 
-async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions): Promise<RenderedPlot> {
+/**
+ * One chart: data -> spec -> SVG here; the PNG is made in a worker when there is one, so its promise
+ * goes to `later` (which fills in png / width / height, or the problem) and the next chart can start.
+ */
+async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions, later: Promise<void>[]): Promise<RenderedPlot> {
   const def = plot.definition;
   const out: RenderedPlot = { id: plot.id, title: plot.title, kind: 'vega', images: [], notes: [...plot.notes], problems: [...plot.problems] };
   const problem = (message: string, extra: Partial<PlotProblem> = {}) =>
@@ -465,8 +524,9 @@ async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions)
   const first = converted[0]!.c;
   const yDefs = [...new Map(converted.flatMap(({ c }) => c.yDefs).map((d) => [`${d.filename}\u0000${d.field}`, d])).values()];
   let shown: Datapoint[];
+  let smoothValues: Datapoint[] | undefined;
   try {
-    shown = chartValues(converted, template, templateName, out.notes);
+    ({ values: shown, smooth: smoothValues } = chartValues(converted, template, templateName, out.notes));
   } catch (e) {
     if (!(e instanceof ConvertError)) throw e;
     problem(e.message, { file: e.file });
@@ -475,18 +535,22 @@ async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions)
   const shownRevs = revs.filter((r) => shown.some((d) => d.rev === r));
 
   const input = { title: plot.title, x: first.x, y: first.y, xLabel: first.xLabel, yLabel: first.yLabel, revs: shownRevs, values: shown, yDefs };
-  const spec = template ? buildSpec({ ...input, template }) : fillCustomTemplate(plot.customTemplate!.content, input);
+  const spec = template ? buildSpec({ ...input, template, smoothValues }) : fillCustomTemplate(plot.customTemplate!.content, input);
   out.spec = spec;
+  const failed = (e: unknown): void => void problem(`rendering failed: ${messageOf(e)}`);
   try {
     out.svg = await specToSvg(spec);
     if (opts.png !== false) {
-      const png = await svgToPng(out.svg);
-      out.png = png.data;
-      out.width = png.width;
-      out.height = png.height;
+      later.push(
+        rasterize(out.svg).then((png) => {
+          out.png = png.data;
+          out.width = png.width;
+          out.height = png.height;
+        }, failed),
+      );
     }
   } catch (e) {
-    problem(`rendering failed: ${messageOf(e)}`);
+    failed(e);
   }
 
   const fb = template && fallbackFor({ template, title: plot.title, x: first.x, y: first.y, xLabel: first.xLabel, yLabel: first.yLabel, revs: shownRevs, values: shown });
@@ -500,34 +564,44 @@ async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions)
 
 /** Render every plot of a set; one result per plot, in order. Per-plot failures land in `problems`. */
 export async function renderPlots(set: PlotSet, opts: RenderOptions = {}): Promise<RenderedPlot[]> {
-  const results: RenderedPlot[] = [];
-  for (const plot of set.plots) {
+  const results: RenderedPlot[] = new Array<RenderedPlot>(set.plots.length);
+  const later: Promise<void>[] = [];
+  // Charts are laid out here while their PNGs are made in a worker, so the last one laid out is the
+  // one whose PNG is waited for: scatter charts (a path per point, the slowest to rasterise) go first.
+  const slow = (p: LoadedPlot) => p.kind === 'vega' && ['scatter', 'scatter_jitter'].includes(p.definition.props.template ?? DEFAULT_TEMPLATE);
+  const order = set.plots.map((_, i) => i).sort((a, b) => Number(slow(set.plots[b]!)) - Number(slow(set.plots[a]!)) || a - b);
+  for (const index of order) {
+    const plot = set.plots[index]!;
     if (plot.kind === 'image') {
       const out: RenderedPlot = { id: plot.id, title: plot.title, kind: 'image', images: plot.images, notes: [...plot.notes], problems: [...plot.problems] };
-      for (const img of plot.images) {
-        if (img.mime !== 'image/svg+xml' || opts.png === false) continue;
-        try {
-          img.png = (await svgToPng(img.data.toString('utf8'), 1)).data;
-        } catch (e) {
-          out.notes.push(`${img.path} (${img.rev}) could not be converted to PNG: ${messageOf(e)}`);
-        }
-      }
-      results.push(out);
+      const svgs = opts.png === false ? [] : plot.images.filter((img) => img.mime === 'image/svg+xml');
+      const pngs = svgs.map((img) => rasterize(img.data.toString('utf8'), 1));
+      later.push(
+        Promise.allSettled(pngs).then((settled) =>
+          settled.forEach((r, i) => {
+            const img = svgs[i]!;
+            if (r.status === 'fulfilled') img.png = r.value.data;
+            else out.notes.push(`${img.path} (${img.rev}) could not be converted to PNG: ${messageOf(r.reason)}`);
+          }),
+        ),
+      );
+      results[index] = out;
       continue;
     }
     try {
-      results.push(await renderVega(plot, set.revs, opts));
+      results[index] = await renderVega(plot, set.revs, opts, later);
     } catch (e) {
-      results.push({
+      results[index] = {
         id: plot.id,
         title: plot.title,
         kind: 'vega',
         images: [],
         notes: [...plot.notes],
         problems: [...plot.problems, { plot: plot.id, configFile: plot.definition.configFile, line: plot.definition.line, message: `rendering failed: ${messageOf(e)}` }],
-      });
+      };
     }
   }
+  await Promise.all(later);
   return results;
 }
 

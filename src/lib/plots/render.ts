@@ -1,57 +1,12 @@
 /**
- * Headless rendering: Vega-Lite -> Vega -> SVG (vega's `none` renderer: no canvas, no browser), then
- * SVG -> PNG with resvg compiled to WebAssembly, so one bundle renders on every runner OS.
- *
- * resvg has no system fonts to rely on on a runner, so DejaVu Sans is loaded from a file and passed as
- * a font buffer. Both that font and resvg's .wasm are located with `new URL(<path>, import.meta.url)`
- * read by `readFileSync`: run from source (tsx / vitest) the URL points into node_modules; bundled, ncc's
- * asset relocator sees the same expression, copies the file next to the bundle and rewrites the URL to
- * that copy. The createRequire fallback covers other layouts (node_modules hoisted elsewhere).
+ * Headless rendering: Vega-Lite -> Vega -> SVG (vega's `none` renderer: no canvas, no browser); the
+ * SVG -> PNG step is ./raster.ts (in this thread) or ./png-pool.ts (in worker threads).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
-import { encodeOpaquePng } from './png.js';
 import type { VegaLiteSpec } from './templates.js';
 
-/** PNG pixels per SVG pixel: crisp on high-density screens, still small files. */
-export const PNG_SCALE = 2;
-export const FONT_FAMILY = 'DejaVu Sans';
-
-// Each path must stay a literal `readFileSync(new URL(<literal>, import.meta.url))` expression: that is
-// the form ncc's asset relocator rewrites (any other use of `new URL` becomes a webpack asset module,
-// which ncc emits corrupted for binary files).
-function readWasm(): Buffer {
-  try {
-    return readFileSync(new URL('../../../node_modules/@resvg/resvg-wasm/index_bg.wasm', import.meta.url));
-  } catch {
-    return readFileSync(createRequire(import.meta.url).resolve('@resvg/resvg-wasm/index_bg.wasm'));
-  }
-}
-
-function readFont(): Buffer {
-  try {
-    return readFileSync(new URL('../../../node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf', import.meta.url));
-  } catch {
-    return readFileSync(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'));
-  }
-}
-
-let wasmReady: Promise<void> | undefined;
-let font: Buffer | undefined;
-
-/** Load the wasm module and the font once per process. */
-export function initRenderer(): Promise<void> {
-  // Not `??=`: the asset relocator's parser rejects logical assignment and then silently skips this
-  // whole file, leaving the wasm to webpack's asset modules (emitted corrupted).
-  if (!wasmReady) wasmReady = (async () => {
-    font = readFont();
-    await initWasm(readWasm());
-  })();
-  return wasmReady;
-}
+export { FONT_FAMILY, PNG_SCALE, initRenderer, svgToPng, type Png } from './raster.js';
 
 /** Vega-Lite spec -> SVG text. Throws on a spec Vega cannot build (e.g. a bad custom template). */
 export async function specToSvg(spec: VegaLiteSpec): Promise<string> {
@@ -69,37 +24,5 @@ export async function specToSvg(spec: VegaLiteSpec): Promise<string> {
     return await view.toSVG();
   } finally {
     view.finalize();
-  }
-}
-
-export interface Png {
-  data: Buffer;
-  width: number;
-  height: number;
-}
-
-/** SVG text -> PNG at PNG_SCALE, white background, text in DejaVu Sans. */
-export async function svgToPng(svg: string, scale = PNG_SCALE): Promise<Png> {
-  await initRenderer();
-  const resvg = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: scale },
-    background: 'white',
-    font: {
-      fontBuffers: [font!],
-      defaultFontFamily: FONT_FAMILY,
-      sansSerifFamily: FONT_FAMILY,
-      serifFamily: FONT_FAMILY,
-      monospaceFamily: FONT_FAMILY,
-    },
-  });
-  try {
-    const img = resvg.render();
-    try {
-      return { data: encodeOpaquePng(img.pixels, img.width, img.height), width: img.width, height: img.height };
-    } finally {
-      img.free();
-    }
-  } finally {
-    resvg.free();
   }
 }

@@ -58,6 +58,8 @@ export interface SpecInput {
   /** Revision names in display order (the colour domain). */
   revs: string[];
   values: Datapoint[];
+  /** `smooth` only: the loess input when it is not `values` (fewer min/max points of reduced series). */
+  smoothValues?: Datapoint[];
   yDefs: { filename: string; field: string }[];
 }
 
@@ -95,7 +97,7 @@ function anchors(input: SpecInput): Anchors {
   const varied = variedKeys(input.yDefs);
   if (!varied.length) return { color, groupBy: ['rev'] };
   const seriesField = varied.join('::');
-  if (varied.length === 2) for (const d of input.values) d[seriesField] = `${String(d.filename)}::${String(d.field)}`;
+  if (varied.length === 2) for (const d of [...input.values, ...(input.smoothValues ?? [])]) d[seriesField] = `${String(d.filename)}::${String(d.field)}`;
   const domain =
     varied.length === 2 ? input.yDefs.map((d) => `${d.filename}::${d.field}`) : [...new Set(input.yDefs.map((d) => d[varied[0]!]))];
   const sorted = [...new Set(domain)].sort();
@@ -150,11 +152,14 @@ function lineSpec(input: SpecInput, a: Anchors): VegaLiteSpec {
     input.template === 'smooth'
       ? [
           {
+            ...(input.smoothValues ? { data: { values: input.smoothValues } } : {}),
             mark: 'line',
             encoding: { y },
             transform: [{ loess: escapeField(input.y), on: escapeField(input.x), groupby: a.groupBy, bandwidth: SMOOTH_BANDWIDTH }],
           },
-          { mark: { type: 'line', opacity: 0.2 }, encoding: { x, y, color: a.color } },
+          // DVC's `opacity: 0.2` as stroke opacity: the same look for a lone stroke, and resvg then
+          // draws it directly instead of through an offscreen layer (4x faster for this chart).
+          { mark: { type: 'line', strokeOpacity: 0.2 }, encoding: { x, y, color: a.color } },
           lastPoint,
         ]
       : [{ mark: 'line', encoding: { y } }, lastPoint];
@@ -183,7 +188,9 @@ function scatterSpec(input: SpecInput, a: Anchors): VegaLiteSpec {
     ...header(input),
     width: PLOT_WIDTH,
     height: PLOT_HEIGHT,
-    mark: { type: 'point', tooltip: { content: 'data' } },
+    // Vega-Lite's default point opacity (0.7) as stroke opacity: the points are hollow, so they look
+    // the same, and resvg does not composite a layer per point (half the time for 2,000 points).
+    mark: { type: 'point', tooltip: { content: 'data' }, opacity: 1, strokeOpacity: 0.7 },
     encoding: {
       x: jitter ? { field: escapeField(input.x), title: input.xLabel } : quant(input.x, input.xLabel),
       y: jitter ? { field: escapeField(input.y), title: input.yLabel } : quant(input.y, input.yLabel),
@@ -191,6 +198,8 @@ function scatterSpec(input: SpecInput, a: Anchors): VegaLiteSpec {
       ...(a.shape ? { shape: a.shape } : {}),
       ...(jitter ? { xOffset: { field: 'randomX', type: 'quantitative' }, yOffset: { field: 'randomY', type: 'quantitative' } } : {}),
     },
+    // The legend symbols as Vega-Lite draws them for the default opacity.
+    config: { legend: { symbolOpacity: 0.7 } },
   };
 }
 

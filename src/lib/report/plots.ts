@@ -7,7 +7,7 @@
 import type { MlopsConfig } from '../config.js';
 import { isUserError, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
-import { describeProblem, loadPlots, plotFiles, plotsHtml, renderPlots, writePlotFiles, type PlotFile, type RenderedPlot, type RevisionSpec } from '../plots/index.js';
+import { describeProblem, loadPlots, plotFiles, plotsHtml, renderPlots, startPngWorkers, writePlotFiles, type PlotFile, type RenderedPlot, type RevisionSpec } from '../plots/index.js';
 import type { Block, ReportSection } from './render.js';
 
 /** Publishes plot files somewhere GitHub can show them; returns file name -> absolute URL. */
@@ -58,10 +58,13 @@ function commentMarkdown(rendered: RenderedPlot[], urls: Map<string, string>, fi
 /** Load, render and (optionally) host the plots; a section is returned only when there are plots. */
 export async function buildPlotsSection(o: PlotsSectionOptions): Promise<PlotsSection> {
   let rendered: RenderedPlot[];
+  const png = Boolean(o.host || o.outDir);
+  // The PNG workers load and warm up while this thread reads the data and lays out the charts.
+  if (png) startPngWorkers();
   try {
     const set = await loadPlots({ cwd: o.cwd, mlopsPlots: o.config?.plots, revs: o.revs, logger: o.logger });
     if (set.plots.length === 0) return { rendered: [], files: [] };
-    rendered = await renderPlots(set, { png: Boolean(o.host || o.outDir), logger: o.logger });
+    rendered = await renderPlots(set, { png, logger: o.logger });
   } catch (e) {
     // A broken plots config must not take the metric tables down with it: report it in the section.
     const message = isUserError(e) && e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}` : messageOf(e);
