@@ -13,8 +13,7 @@ import { constants as fsConstants, createWriteStream, lstatSync, type Stats, mkd
 import { chmod, copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { once } from 'node:events';
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import { messageOf, UserError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
@@ -500,8 +499,6 @@ async function downloadOnce(
     // two stream pipelines per 10 KB file cost more than the bytes.
     let small: Buffer[] | undefined = opened.length !== undefined && opened.length <= SMALL_OBJECT ? [] : undefined;
     const copy = stageTo && !small ? createWriteStream(stageTo, { highWaterMark: WRITE_BLOCK }) : undefined;
-    const copyDone = copy ? finished(copy) : undefined;
-    copyDone?.catch(() => {}); // awaited below; a failure also surfaces through write()
     try {
       if (small) {
         for await (const chunk of opened.stream) {
@@ -510,32 +507,13 @@ async function downloadOnce(
           small.push(chunk as Buffer);
         }
       } else {
-        await pipeline(
-          opened.stream,
-          async function* (source: AsyncIterable<Buffer>) {
-            // Socket chunks are ~64 KB: gather them into 1 MiB writes, 16x fewer write calls on two files.
-            let pending: Buffer[] = [];
-            let pendingLength = 0;
-            const flush = async () => {
-              const block = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLength);
-              pending = [];
-              pendingLength = 0;
-              if (copy && !copy.write(block)) await once(copy, 'drain');
-              return block;
-            };
-            for await (const chunk of source) {
-              take(chunk);
-              pending.push(chunk);
-              pendingLength += chunk.length;
-              if (pendingLength >= WRITE_BLOCK) yield await flush();
-            }
-            if (pendingLength) yield await flush();
-          },
-          createWriteStream(tmp, { highWaterMark: WRITE_BLOCK }),
-          { signal: ctl.signal },
-        );
-        copy?.end();
-        await copyDone;
+        // One reader, two files: each WriteStream batches what arrives while its last write is in
+        // flight into one writev, and the slower file paces the socket.
+        opened.stream.on('data', take);
+        await Promise.all([
+          pipeline(opened.stream, createWriteStream(tmp, { highWaterMark: WRITE_BLOCK }), { signal: ctl.signal }),
+          copy ? pipeline(opened.stream, copy, { signal: ctl.signal }) : undefined,
+        ]);
       }
     } catch (e) {
       copy?.destroy();
