@@ -19,7 +19,7 @@ import pLimit from 'p-limit';
 import { DvcHasher, md5Hex } from '../src/lib/dvc/hash.js';
 import { pull } from '../src/lib/dvc/pull.js';
 import { remoteTransport } from '../src/lib/dvc/remotes.js';
-import { closeTransport, send } from '../src/lib/image/http.js';
+import { closeTransport, send } from '../src/lib/http.js';
 import { startHttpRemote } from '../test/dvc/http-remote.js';
 import type { BenchRow } from './types.js';
 

@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import { messageOf, UserError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import { closeTransport, type Transport } from '../image/http.js';
+import { closeTransport, type Transport } from '../http.js';
 import { backoffDelay, sleep } from '../retry.js';
 import { readDvcConfig, type DvcConfig } from './config.js';
 import { DvcHasher, dvcHashFile, EMPTY_MD5 } from './hash.js';

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { AwsClient } from 'aws4fetch';
 import ini from 'ini';
 import { UserError } from '../errors.js';
-import { discard, type HttpResponse, TransientError as NetworkError, send, type Transport } from '../image/http.js';
+import { discard, type HttpResponse, TransientError as NetworkError, send, type Transport } from '../http.js';
 import { registerSecret } from '../log.js';
 import type { RemoteConfig } from './config.js';
 

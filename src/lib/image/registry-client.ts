@@ -13,7 +13,7 @@ import { messageOf, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { registerSecret } from '../log.js';
 import { backoffDelay, sleep, withRetry } from '../retry.js';
-import { type Body, closeTransport, createTransport, discard, type HttpResponse, readBody, send, TransientError, type Transport } from './http.js';
+import { type Body, closeTransport, createTransport, discard, type HttpResponse, readBody, send, TransientError, type Transport } from '../http.js';
 import { ACCEPT_MANIFESTS, sha256 } from './media.js';
 import { apiHost, isLoopback } from './reference.js';
 

@@ -1,7 +1,9 @@
 /**
- * One HTTP exchange with a registry over node:http(s), streaming request bodies from disk so a layer
- * is never held in memory. Retries, auth and redirects are the caller's (registry-client.ts) concern;
- * this file only classifies failures as transient (worth a retry) or not.
+ * One HTTP exchange over node:http(s) with keep-alive pools, for the OCI registry client and DVC's
+ * http/s3 remotes (not the GitHub API, which goes through Octokit). Request bodies stream from disk,
+ * so a layer is never held in memory. Retries, auth and redirects are the callers' concern
+ * (image/registry-client.ts, dvc/remotes.ts); this file only classifies failures as transient
+ * (worth a retry) or not.
  */
 import http from 'node:http';
 import https from 'node:https';
