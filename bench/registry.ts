@@ -13,7 +13,6 @@ import { defaultFlow } from '../src/lib/promotion.js';
 import { GitHubTagBackend, promoteVersion, readState, showJson } from '../src/lib/registry/index.js';
 import { startGitHubFake } from '../test/harness/github-fake/index.js';
 import { makeTempDir, removeTempDir } from '../test/harness/tmp.js';
-import { ensureListTags } from '../test/registry/list-tags-shim.js';
 import type { BenchRow } from './types.js';
 
 const root = join(import.meta.dirname, '..');
@@ -96,7 +95,6 @@ async function showBench(): Promise<BenchRow[]> {
 }
 
 async function apiCallsBench(): Promise<BenchRow[]> {
-  ensureListTags();
   const fake = await startGitHubFake();
   try {
     const calls = async (n: number) => {

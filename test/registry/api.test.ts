@@ -14,7 +14,6 @@ import { GitHubTagBackend, parseTagMessage, promoteVersion, readState, registerV
 import { startGitHubFake, type GitHubFake } from '../harness/github-fake/index.js';
 import { runAction, type RunResult } from '../harness/runner.js';
 import { cleanupTempDirs, makeTempDir } from '../harness/tmp.js';
-import { ensureListTags } from './list-tags-shim.js';
 
 const R = 'acme/ml';
 let fake: GitHubFake;
@@ -50,7 +49,6 @@ function registryTagsStream(commit: string, n: number): string {
 const errors = (r: RunResult) => r.annotations.filter((a) => a.level === 'error').map((a) => a.message);
 
 beforeAll(async () => {
-  ensureListTags();
   fake = await startGitHubFake();
   await fake.createRepo(R, { files: { 'mlops.yml': 'artifact: churn-model\n' } });
   for (let i = 1; i <= 3; i++) commits.push(await fake.commit(R, 'main', { 'model.txt': `v${i}\n` }, `train ${i}`));
