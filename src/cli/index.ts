@@ -7,12 +7,13 @@ import { redactSecrets } from '../lib/log.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
 
-function help(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+async function help(): Promise<string> {
+  const loaded = await Promise.all(commands.map((c) => c.load()));
+  const width = Math.max(...loaded.map((c) => c.name.length));
   return [
     'usage: mlops <command> [options]',
     '',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...loaded.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'mlops <command> --help shows the options of one command.',
   ].join('\n');
@@ -21,14 +22,15 @@ function help(): string {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help() + '\n');
+    process.stdout.write((await help()) + '\n');
     return name ? 0 : 2;
   }
-  const cmd: Command | undefined = commands.find((c) => c.name === name);
-  if (!cmd) {
-    process.stderr.write(`mlops: unknown command "${name}"\n\n${help()}\n`);
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
+    process.stderr.write(`mlops: unknown command "${name}"\n\n${await help()}\n`);
     return 2;
   }
+  const cmd: Command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(cmd.usage + '\n');
     return 0;
