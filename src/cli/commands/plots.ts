@@ -53,7 +53,8 @@ export const plots: Command = {
       process.stderr.write('no plots declared in dvc.yaml or mlops.yml\n');
       return 0;
     }
-    const rendered = await renderPlots(set, { logger: stderrLogger });
+    // The page shows every chart as SVG: no GitHub-native fallbacks needed.
+    const rendered = await renderPlots(set, { fallbacks: false, logger: stderrLogger });
     const out = resolve(cwd, values.out ?? 'mlops_plots');
     mkdirSync(out, { recursive: true });
     const written = writePlotFiles(out, plotFiles(rendered));

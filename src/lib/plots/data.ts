@@ -223,10 +223,9 @@ export function parseDelimited(text: string, delimiter: string): string[][] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   // Most metric logs have no quoting at all: split directly (10x faster than the state machine).
   if (!text.includes('"')) {
-    return text
-      .split(/\r?\n|\r/)
-      .filter((l) => l !== '')
-      .map((l) => l.split(delimiter));
+    const rows: string[][] = [];
+    for (const l of text.includes('\r') ? text.split(/\r?\n|\r/) : text.split('\n')) if (l !== '') rows.push(l.split(delimiter));
+    return rows;
   }
   const rows: string[][] = [];
   let row: string[] = [];
@@ -326,10 +325,10 @@ function* lists(blob: unknown): Generator<unknown[]> {
 
 function isDatapoints(lst: unknown[]): lst is Datapoint[] {
   if (!lst.length || !lst.every((d) => d !== null && typeof d === 'object' && !Array.isArray(d))) return false;
-  const first = Object.keys(lst[0] as object);
-  const all = new Set<string>();
-  for (const d of lst) for (const k of Object.keys(d as object)) all.add(k);
-  return all.size === first.length && first.every((k) => all.has(k));
+  // Every record's keys are among the first record's (the union of all keys is the first's).
+  const first = new Set(Object.keys(lst[0] as object));
+  for (const d of lst) for (const k in d as object) if (Object.hasOwn(d as object, k) && !first.has(k)) return false;
+  return true;
 }
 
 /**
@@ -377,9 +376,10 @@ export function inferY(content: unknown): string | undefined {
 export function toNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'string' && v.trim() !== '') {
+  if (typeof v === 'string' && v !== '') {
     const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
+    // Number('  ') is 0: only a zero needs the (allocating) check that the text is not blank.
+    return Number.isFinite(n) && (n !== 0 || v.trim() !== '') ? n : undefined;
   }
   return undefined;
 }

@@ -483,8 +483,10 @@ function chartValues(
 }
 
 export interface RenderOptions {
-  /** Produce PNGs (default true); SVG and fallbacks are always produced. */
+  /** Produce PNGs (default true); SVG is always produced. */
   png?: boolean;
+  /** Produce the Mermaid / markdown fallbacks (default true). */
+  fallbacks?: boolean;
   logger?: Logger;
 }
 
@@ -553,7 +555,7 @@ async function renderVega(plot: LoadedPlot, revs: string[], opts: RenderOptions,
     failed(e);
   }
 
-  const fb = template && fallbackFor({ template, title: plot.title, x: first.x, y: first.y, xLabel: first.xLabel, yLabel: first.yLabel, revs: shownRevs, values: shown });
+  const fb = template && opts.fallbacks !== false && fallbackFor({ template, title: plot.title, x: first.x, y: first.y, xLabel: first.xLabel, yLabel: first.yLabel, revs: shownRevs, values: shown });
   if (fb) {
     out.mermaid = fb.mermaid;
     out.markdownTable = fb.markdownTable;

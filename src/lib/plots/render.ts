@@ -19,10 +19,27 @@ export async function specToSvg(spec: VegaLiteSpec): Promise<string> {
     config: { font: 'sans-serif', ...(values && values.length > 1000 ? { aria: false } : {}), ...(spec.config as object | undefined) },
   };
   const vgSpec = compile(withConfig as never).spec;
+  withoutTooltips(vgSpec);
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', logLevel: vega.Error });
   try {
     return await view.toSVG();
   } finally {
     view.finalize();
+  }
+}
+
+interface VegaMarks {
+  marks?: (VegaMarks & { encode?: Record<string, Record<string, unknown> | undefined> })[];
+}
+
+/**
+ * Drop the marks' tooltip encodings (DVC's templates ask for `tooltip: {content: 'data'}`): a static
+ * SVG has no hover, Vega's SVG output does not carry them, and building one formatted object per
+ * point costs as much as drawing it.
+ */
+function withoutTooltips(spec: VegaMarks): void {
+  for (const mark of spec.marks ?? []) {
+    for (const set of Object.values(mark.encode ?? {})) if (set) delete set.tooltip;
+    withoutTooltips(mark);
   }
 }
