@@ -498,12 +498,12 @@ describe('large series, smoothed', () => {
       const [p] = await renderPlots(await loadPlots({ cwd: dir, revs: [{ name: 'workspace' }] }));
       expect(p!.problems).toEqual([]);
       expect(p!.notes).toEqual([
-        'workspace · loss.csv · loss: 10,000 points shown as 802 for display (min/max per x bucket, shape kept; smoothed over 402 min/max points)',
+        'workspace · loss.csv · loss: 10,000 points shown as 602 for display (min/max per x bucket, shape kept; smoothed over 402 min/max points)',
       ]);
       const drawn = records(p!.spec, 'data', 'values');
       const smoothed = records(p!.spec, 'layer', 0, 'data', 'values');
       expect(at(p!.spec, 'layer', 0, 'transform', 0)).toMatchObject({ loess: 'loss', on: 'step' });
-      expect(drawn.filter((d) => d.filename === 'loss.csv')).toHaveLength(802);
+      expect(drawn.filter((d) => d.filename === 'loss.csv')).toHaveLength(602);
       expect(smoothed.filter((d) => d.filename === 'loss.csv')).toHaveLength(402);
       // The short series is smoothed over all its points, as drawn; no datum object is in both sets.
       expect(smoothed.filter((d) => d.filename === 'short.csv').map((d) => d.loss)).toEqual([1, 0.5, 0.4]);
