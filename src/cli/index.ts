@@ -30,8 +30,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mlops: unknown command "${name}"\n\n${await help()}\n`);
     return 2;
   }
+  const wantsUsage = rest.includes('--help') || rest.includes('-h');
+  if (!wantsUsage) await entry.prepare?.();
   const cmd: Command = await entry.load();
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (wantsUsage) {
     process.stdout.write(cmd.usage + '\n');
     return 0;
   }

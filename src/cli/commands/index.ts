@@ -9,6 +9,8 @@ import type { Command } from '../command.js';
 export interface CommandEntry {
   name: string;
   load: () => Promise<Command>;
+  /** Started before the command's modules load (they take a while to evaluate). */
+  prepare?: () => Promise<void>;
 }
 
 export const commands: CommandEntry[] = [
@@ -24,7 +26,12 @@ export const commands: CommandEntry[] = [
   { name: 'bump', load: async () => (await import(/* webpackMode: "eager" */ './bump.js')).bump },
   { name: 'image', load: async () => (await import(/* webpackMode: "eager" */ './image.js')).image },
   { name: 'pull', load: async () => (await import(/* webpackMode: "eager" */ './pull.js')).pull },
-  { name: 'plots', load: async () => (await import(/* webpackMode: "eager" */ './plots.js')).plots },
+  {
+    name: 'plots',
+    load: async () => (await import(/* webpackMode: "eager" */ './plots.js')).plots,
+    // The PNG worker boots while this thread evaluates Vega.
+    prepare: async () => (await import(/* webpackMode: "eager" */ '../../lib/plots/png-pool.js')).startPngWorkers(),
+  },
   { name: 'init', load: async () => (await import(/* webpackMode: "eager" */ './init.js')).init },
   { name: 'protect', load: async () => (await import(/* webpackMode: "eager" */ './protect.js')).protect },
 ];

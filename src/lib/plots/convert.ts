@@ -158,8 +158,12 @@ export function flatDatapoints(def: PlotDefinition, rev: string, contents: Map<s
       y: (i) => source[i]![yField],
       point(i) {
         const d = source[i]!;
-        // One object literal per point (copy + tags at once): far cheaper than adding keys one by one.
-        const p: Datapoint = { ...d, rev, filename, field: yField };
+        // Object.assign, not `{ ...d, rev, ... }`: the same keys in the same order, and several times
+        // faster before V8 has optimised this (a cold process makes a few thousand points).
+        const p: Datapoint = Object.assign({}, d);
+        p.rev = rev;
+        p.filename = filename;
+        p.field = yField;
         if (yName === INFERRED_Y && yField in d) p[INFERRED_Y] = d[yField];
         if (xs_) {
           if (xf in xs_[i]!) p[xName] = xs_[i]![xf];

@@ -459,7 +459,8 @@ function chartValues(
         return p;
       };
       let idx: number[] = [];
-      for (let i = 0; i < s.length; i++) if ((!xs || !Number.isNaN(xs[i])) && (!ys || !Number.isNaN(ys[i]))) idx.push(i);
+      // v === v: not NaN (cheaper than a call in code V8 has not optimised yet)
+      for (let i = 0; i < s.length; i++) if ((!xs || xs[i] === xs[i]) && (!ys || ys[i] === ys[i])) idx.push(i);
       let smoothIdx: number[] | undefined;
       if (kind && xs && ys) {
         const kept = reduceSeries(xs, ys, idx, kind);

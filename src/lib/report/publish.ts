@@ -14,6 +14,7 @@ import type { Octokit } from '../github/octokit.js';
 import type { Logger } from '../log.js';
 import type { Snapshot } from '../metrics/index.js';
 import type { RevisionSpec } from '../plots/index.js';
+import { startPngWorkers } from '../plots/png-pool.js';
 import { readState, servingCommit, type RegistryBackend } from '../registry/index.js';
 import { buildReport, renderHtml, renderMarkdown, type Override, type ReportSection } from './index.js';
 import type { PlotHost } from './plots.js';
@@ -108,6 +109,8 @@ export async function publishReport(o: PublishOptions): Promise<PublishResult> {
   if (!['branch', 'none'].includes(o.imageHost)) {
     throw new UserError(`image-host must be branch or none, got "${o.imageHost}"`, { field: 'image-host' });
   }
+  // The PNG workers boot and warm up while the registry, git and the API are read.
+  if (o.plots) startPngWorkers();
   const cfg = loadLoopConfig({ cwd: o.cwd, configPath: o.configPath, rules: o.rules, metrics: o.metrics, params: o.params });
   const serving = o.servingRef ? { ref: o.servingRef, label: o.servingLabel } : await findServing(o, cfg.config);
   const snaps = await readSnapshots(o.cwd, cfg.sources, { base: o.baselineRef, serving: serving?.ref }, logger);
