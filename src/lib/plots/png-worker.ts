@@ -44,7 +44,8 @@ function warmUpSvg(): string {
 }
 
 const port = parentPort!;
-const ready = initRenderer().then(async () => {
+// This thread runs nothing else, so the renderer may hide fetch's globals while it loads.
+const ready = initRenderer({ hideFetchGlobals: true }).then(async () => {
   await svgToPng(warmUpSvg());
 });
 

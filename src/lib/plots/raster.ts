@@ -50,15 +50,37 @@ let font: Buffer | undefined;
  * in a cold process 0.75 s of CPU instead of 2.2 s, and less wall time too, on 2 cores). The flag is
  * process-wide and only about WebAssembly: JavaScript still gets optimised.
  */
-export function initRenderer(): Promise<void> {
+export function initRenderer(opts: { hideFetchGlobals?: boolean } = {}): Promise<void> {
   // Not `??=`: the asset relocator's parser rejects logical assignment and then silently skips this
   // whole file, leaving the wasm to webpack's asset modules (emitted corrupted).
   if (!wasmReady) wasmReady = (async () => {
     setFlagsFromString('--liftoff-only');
     font = readFont();
-    await initWasm(readWasm());
+    if (!opts.hideFetchGlobals) return initWasm(readWasm());
+    const restore = hideGlobals(['Request', 'Response']);
+    try {
+      await initWasm(readWasm());
+    } finally {
+      restore();
+    }
   })();
   return wasmReady;
+}
+
+/**
+ * wasm-bindgen's loader asks `typeof Request` and `typeof Response` (for a fetch()ed module), and in
+ * Node the first look at either loads the whole fetch implementation (~70 ms of a cold start). A
+ * thread that runs nothing else meanwhile (the PNG worker) hides them while the loader runs.
+ */
+function hideGlobals(names: string[]): () => void {
+  const saved = names.map((name) => [name, Object.getOwnPropertyDescriptor(globalThis, name)] as const);
+  for (const [name] of saved) Object.defineProperty(globalThis, name, { value: undefined, configurable: true, writable: true });
+  return () => {
+    for (const [name, d] of saved) {
+      if (d) Object.defineProperty(globalThis, name, d);
+      else delete (globalThis as Record<string, unknown>)[name];
+    }
+  };
 }
 
 export interface Png {
