@@ -197,9 +197,9 @@ export default async function bench(): Promise<BenchRow[]> {
         { path: 'big', md5: big.md5, dir: true, size: 20 * 10 * MB },
       ];
       // Best of 3 runs of each, interleaved so both see the same machine conditions. Nothing is
-      // deleted until the end: on this machine's disk (ext4 mounted with `discard`) deleting a few
-      // hundred MB slows every file creation for seconds after, which would penalise whichever
-      // measurement came next rather than the code measured.
+      // deleted until the end and each measurement starts after a sync: on this machine creating a
+      // file takes ~50 us on a quiet disk but ~1 ms while earlier writes or deletes are still being
+      // flushed, which would charge one measurement for the I/O of the one before it.
       let baseline = Infinity;
       let cold = Infinity;
       let warm = Infinity;

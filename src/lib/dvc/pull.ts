@@ -274,7 +274,7 @@ async function runPull(opts: PullOptions, jobs: number, transport: Transport): P
     if (modified.length) {
       log.warning(`replacing ${modified.length} workspace file(s) that differ from what DVC tracks: ${modified.slice(0, 5).join(', ')}${modified.length > 5 ? ', ...' : ''}`);
     }
-    for (const sel of selections) if (sel.out.isDir && !sel.within) await mkdir(join(root, sel.out.path), { recursive: true });
+    for (const sel of selections) if (sel.out.isDir && !sel.within) ensureDir(join(root, sel.out.path));
     for (const w of needed) {
       const abs = join(root, w.path);
       if (!w.out.isDir && w.out.isexec) await chmod(staged.get(w)!, 0o755);
@@ -553,7 +553,8 @@ async function downloadOnce(
 /*
  * Metadata calls and small writes are synchronous on purpose: each costs microseconds in the kernel,
  * while a trip through libuv's threadpool (three of them for open/write/close) costs more than that.
- * On 1,000 files of 10 KB this took a quarter off the pull. Large bodies stay streamed and async.
+ * In a micro-benchmark of 1,000 downloads of 10 KB, sync writes finished 7-24% sooner than the promise
+ * API. Large bodies stay streamed and async.
  */
 
 function writeNow(path: string, data: Buffer): void {
