@@ -3,7 +3,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../../lib/config.js';
 import { stderrLogger } from '../../lib/log.js';
-import { describeProblem, loadPlots, plotFiles, plotsHtml, renderPlots, startPngWorkers, writePlotFiles, type RevisionSpec } from '../../lib/plots/index.js';
+import { describeProblem, loadPlots, plotFiles, plotsHtml, renderPlots, writePlotFiles, type RevisionSpec } from '../../lib/plots/index.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -37,8 +37,6 @@ export const plots: Command = {
       usage,
       false,
     );
-    // The PNG workers load and warm up while this thread reads the data and lays out the charts.
-    startPngWorkers();
     const cwd = process.cwd();
     const given = values.rev ?? [];
     const revs: RevisionSpec[] =
