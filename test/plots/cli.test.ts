@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeRepo } from './fixtures.js';
+import { gitIn, makeRepo } from './fixtures.js';
+import { makeTempDirSync } from '../harness/tmp.js';
 import { decodePng } from './png.js';
 
 const root = join(import.meta.dirname, '../..');
@@ -35,4 +36,31 @@ it('mlops plots --rev main renders main vs the working tree into --out', () => {
   expect(html.match(/<svg/g)).toHaveLength(4);
   expect(html.includes('>main</text>') && html.includes('>workspace</text>')).toBe(true);
   expect(existsSync(join(repo.dir, 'out/eval-importance-workspace.png'))).toBe(true);
+});
+
+// The bundle is what users run: it carries png-worker.js, so PNGs come from a worker thread there.
+const bundled = (cwd: string, ...args: string[]) =>
+  // A hang (the worker keeping the process alive) ends as a SIGTERM here, not a stuck suite.
+  spawnSync(process.execPath, [join(root, 'dist/cli/index.js'), ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+
+it('the bundled CLI (dist/cli, PNGs from its worker thread) writes the same files and exits', () => {
+  expect(existsSync(join(root, 'dist/cli/png-worker.js'))).toBe(true);
+  const res = bundled(repo.dir, 'plots', '--rev', 'main', '--out', 'out-bundled');
+  expect(res.signal).toBeNull();
+  expect(res.stderr).toBe('');
+  expect(res.status).toBe(0);
+  for (const name of ['ROC', 'Confusion-Matrix', 'Precision-Recall', 'dvclive-plots-metrics-train-loss']) {
+    const png = readFileSync(join(repo.dir, 'out-bundled', `${name}.png`));
+    expect(decodePng(png).width, name).toBeGreaterThan(500);
+  }
+});
+
+it('the bundled CLI with no plots declared says so and exits 0 (its idle PNG worker does not hold the process)', () => {
+  const dir = makeTempDirSync('mlops-plots-none-');
+  gitIn(dir, 'init', '-q', '-b', 'main');
+  writeFileSync(join(dir, 'dvc.yaml'), 'plots: []\n');
+  const res = bundled(dir, 'plots');
+  expect(res.signal).toBeNull();
+  expect(res.stderr).toBe('no plots declared in dvc.yaml or mlops.yml\n');
+  expect(res.status).toBe(0);
 });

@@ -57,10 +57,12 @@ class PngPool {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(script, { execArgv });
       const slot: Slot = { worker, jobs: new Map() };
-      worker.unref();
       worker.on('message', (reply: PngReply) => this.done(slot, reply));
       worker.on('error', () => this.fail(slot));
       worker.on('exit', () => this.fail(slot));
+      // After the listeners: attaching a 'message' listener refs the worker's port again, and a pool
+      // that never got a job (no plots declared) then kept the process alive for ever.
+      worker.unref();
       this.slots.push(slot);
     }
   }
