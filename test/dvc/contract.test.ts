@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CacheFake, startCacheFake } from '../harness/cache-fake.js';
 import { runAction } from '../harness/runner.js';
 import { cleanupTempDirs, makeTempDir } from '../harness/tmp.js';
-import { makeExampleRepo } from '../fixtures/dvc-repo.js';
+import { makeExampleRepo, writeDvcFixture } from '../fixtures/dvc-repo.js';
 import { pyHashes } from './helpers.js';
 import { type HttpRemote, startHttpRemote } from './http-remote.js';
 
@@ -88,6 +88,44 @@ describe('dvc-pull action', () => {
     expect(r.annotations[0]).toMatchObject({ level: 'error', file: 'dvc.lock', line });
     expect(r.annotations[0]!.message).toMatch(/object .* of out model\.pkl \(dvc\.lock\) from remote "storage" .* is corrupt/);
     for (const p of Object.keys(repo.files)) expect(existsSync(join(repo.root, p)), p).toBe(false);
+  });
+
+  it("large objects (streamed; md5 in the bundle's worker thread when a core is spare) over HTTP, DVC 3.x and 2.x outs; a corrupt one fails", async () => {
+    const root = await makeTempDir('mlops-dvc-big-');
+    const remoteDir = await makeTempDir('mlops-dvc-big-remote-');
+    const big = (seed: string) => ({ repeat: `${seed} row of a large data file\r\n`, times: 120_000 }); // 3.5 MB or more each
+    const report = writeDvcFixture({
+      root,
+      remotes: { storage: { dir: remoteDir } },
+      dvcfiles: [
+        { file: 'model.bin.dvc', outs: [{ path: 'model.bin', content: big('model') }] },
+        { file: 'data.dvc', outs: [{ path: 'data', files: { 'a.csv': big('a'), 'b.csv': big('b') } }] },
+        { file: 'old.csv.dvc', outs: [{ path: 'old.csv', content: big('legacy'), legacy: true }] },
+      ],
+    });
+    http = await startHttpRemote(remoteDir);
+    writeFileSync(join(root, '.dvc/config'), `[core]\n    remote = web\n['remote "web"']\n    url = ${http.url}\n`);
+    const r = await runAction('dvc-pull', { workspace: root, env: { ...cache.env }, inputs: { cache: false } });
+    expect(r.annotations).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ files: '4' });
+    expect(Number(r.outputs.bytes)).toBeGreaterThan(4 * 3_000_000);
+    const { 'old.csv': legacy, ...current } = report.files;
+    expectData(root, current);
+    // A 2.x out's md5 is of the text with CRLF as LF (hashed in this thread: the worker does plain md5).
+    expect(pyHashes([readFileSync(join(root, 'old.csv'))], true)).toEqual([legacy!.md5]);
+
+    rmSync(join(root, 'model.bin'));
+    rmSync(join(root, '.dvc/cache'), { recursive: true });
+    const md5 = report.files['model.bin']!.md5;
+    const object = join(remoteDir, 'files/md5', md5.slice(0, 2), md5.slice(2));
+    const body = readFileSync(object);
+    body[body.length >> 1] ^= 1;
+    writeFileSync(object, body);
+    const bad = await runAction('dvc-pull', { workspace: root, env: { ...cache.env }, inputs: { cache: false } });
+    expect(bad.code).toBe(1);
+    expect(bad.annotations[0]!.message).toMatch(/of out model\.bin \(model\.bin\.dvc\) from remote "web" .* is corrupt: its md5 is [0-9a-f]{32}, expected/);
+    expect(existsSync(join(root, 'model.bin'))).toBe(false);
   });
 
   it('masks remote credentials from config.local and rejects bad inputs', async () => {

