@@ -856,8 +856,13 @@ const LINE_BUCKETS = 300;
  */
 const SMOOTH_BUCKETS = 200;
 const SCATTER_LIMIT = 3_000;
-/** Cells per axis: about 2.5 px at the 300 px chart size, under the 3 px radius of a point mark. */
-const SCATTER_GRID = 120;
+/**
+ * Cells per axis: 3.75 px at the 300 px chart size, the outer radius of a point mark (2.7 px plus half
+ * its 2 px stroke), so a dropped point's circle lies mostly under a kept one's. 120 cells drew a solid
+ * band of overlapping circles with twice the marks (5 x 10,000-point bench: 875 vs 436 per series,
+ * 0.1 s of the cold render).
+ */
+const SCATTER_GRID = 80;
 /** Indices of `idx` ordered by x (stable; untouched when already ordered). */
 function byX(xs, idx) {
     for (let k = 1; k < idx.length; k++)
