@@ -572,9 +572,11 @@ function writeNow(path: string, data: Buffer): void {
   }
 }
 
+// A missing path is the common case of a cold pull: ask for undefined rather than pay for an Error
+// (message and stack) per file. Other failures (ENOTDIR, EACCES, ...) also read as "not there".
 function statOrUndefined(path: string): Stats | undefined {
   try {
-    return statSync(path);
+    return statSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
@@ -582,7 +584,7 @@ function statOrUndefined(path: string): Stats | undefined {
 
 function lstatOrUndefined(path: string): Stats | undefined {
   try {
-    return lstatSync(path);
+    return lstatSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
