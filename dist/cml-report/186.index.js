@@ -2213,7 +2213,7 @@ function commentMarkdown(rendered, urls, files, noHostNote) {
 async function buildPlotsSection(o) {
     let rendered;
     const png = Boolean(o.host || o.outDir);
-    // The PNG workers load and warm up while this thread reads the data and lays out the charts.
+    // The PNG workers load the renderer while this thread reads the data and lays out the charts.
     if (png)
         (0,_plots_index_js__WEBPACK_IMPORTED_MODULE_1__/* .startPngWorkers */ .DJ)();
     try {

@@ -1,6 +1,6 @@
 /**
  * SVG -> PNG off the main thread. resvg's rasterising is as much CPU as Vega's layout, and in a cold
- * process its WebAssembly starts slow; a worker thread (./png-worker.ts, started early and warmed up)
+ * process its WebAssembly starts slow; a worker thread (./png-worker.ts, started early, renderer loaded)
  * rasterises chart n while this thread lays out chart n + 1. Results are the same bytes as
  * ./raster.ts gives in this thread: the same code on the same input.
  *
@@ -127,7 +127,7 @@ function defaultScript(): string | undefined {
 }
 
 /**
- * Start the PNG workers now, so they have loaded and warmed up by the time charts come (call it
+ * Start the PNG workers now, so they have loaded the renderer by the time charts come (call it
  * before loading plot data). Idempotent; without a bundled worker script or a spare core it does
  * nothing and PNGs are made in this thread.
  */

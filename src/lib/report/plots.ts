@@ -59,7 +59,7 @@ function commentMarkdown(rendered: RenderedPlot[], urls: Map<string, string>, fi
 export async function buildPlotsSection(o: PlotsSectionOptions): Promise<PlotsSection> {
   let rendered: RenderedPlot[];
   const png = Boolean(o.host || o.outDir);
-  // The PNG workers load and warm up while this thread reads the data and lays out the charts.
+  // The PNG workers load the renderer while this thread reads the data and lays out the charts.
   if (png) startPngWorkers();
   try {
     const set = await loadPlots({ cwd: o.cwd, mlopsPlots: o.config?.plots, revs: o.revs, logger: o.logger });

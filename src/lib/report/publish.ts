@@ -109,7 +109,7 @@ export async function publishReport(o: PublishOptions): Promise<PublishResult> {
   if (!['branch', 'none'].includes(o.imageHost)) {
     throw new UserError(`image-host must be branch or none, got "${o.imageHost}"`, { field: 'image-host' });
   }
-  // The PNG workers boot and warm up while the registry, git and the API are read.
+  // The PNG workers load the renderer while the registry, git and the API are read.
   if (o.plots) startPngWorkers();
   const cfg = loadLoopConfig({ cwd: o.cwd, configPath: o.configPath, rules: o.rules, metrics: o.metrics, params: o.params });
   const serving = o.servingRef ? { ref: o.servingRef, label: o.servingLabel } : await findServing(o, cfg.config);
