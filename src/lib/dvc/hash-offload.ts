@@ -158,6 +158,8 @@ export class Md5Sink extends Writable {
       onAck: (buffer) => {
         this.inFlight--;
         this.spare.push(buffer);
+        // A chunk larger than a batch can have put more than the limit in flight: wait for all of it.
+        if (this.inFlight >= MAX_IN_FLIGHT) return;
         const go = this.resume;
         this.resume = undefined;
         go?.();
