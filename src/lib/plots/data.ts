@@ -96,7 +96,7 @@ export function gitRevisionReader(cwd: string, rev: string): RevisionReader {
   const contents = batched<Buffer | undefined>((oids) => catFileContents(cwd, oids));
   const object = (path: string): Promise<GitObject | undefined> => {
     let o = objects.get(path);
-    if (!o) objects.set(path, (o = path.includes('\n') ? catFileCheck(cwd, [`${rev}:${path}`]).then((r) => r[0]) : lookup(path)));
+    if (!o) objects.set(path, (o = lookup(path)));
     return o;
   };
   return {
@@ -154,24 +154,27 @@ function batched<T>(run: (keys: string[]) => Promise<T[]>): (key: string) => Pro
 
 /** `git cat-file --batch-check` over object names (one per line): type and size, undefined when missing. */
 async function catFileCheck(cwd: string, names: string[]): Promise<(GitObject | undefined)[]> {
-  if (names.some((n) => n.includes('\n'))) {
-    // The batch protocol is line-based: a name with a newline is asked on its own.
-    return Promise.all(
-      names.map(async (n) => {
-        const type = await gitRaw(['cat-file', '-t', n], cwd);
-        if (type.code !== 0) return undefined;
-        const [oid, size] = await Promise.all([gitRaw(['rev-parse', '--verify', '--quiet', n], cwd), gitRaw(['cat-file', '-s', n], cwd)]);
-        if (oid.code !== 0 || size.code !== 0) return undefined;
-        return { oid: oid.stdout.toString().trim(), type: type.stdout.toString().trim(), size: Number(size.stdout.toString().trim()) };
-      }),
-    );
-  }
-  const res = await gitRaw(['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], cwd, `${names.join('\n')}\n`);
-  const lines = res.stdout.toString('utf8').split('\n');
-  return names.map((_, i) => {
-    const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(lines[i] ?? '');
+  // The batch protocol is line-based: a name with a newline is asked on its own, the rest together.
+  const lined = names.filter((n) => !n.includes('\n'));
+  const [batch, single] = await Promise.all([
+    lined.length ? gitRaw(['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], cwd, `${lined.join('\n')}\n`) : undefined,
+    Promise.all(names.filter((n) => n.includes('\n')).map((n) => catFileCheckOne(cwd, n))),
+  ]);
+  const lines = batch?.stdout.toString('utf8').split('\n') ?? [];
+  let [l, s] = [0, 0];
+  return names.map((n) => {
+    if (n.includes('\n')) return single[s++];
+    const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(lines[l++] ?? '');
     return m ? { oid: m[1]!, type: m[2]!, size: Number(m[3]) } : undefined;
   });
+}
+
+async function catFileCheckOne(cwd: string, name: string): Promise<GitObject | undefined> {
+  const type = await gitRaw(['cat-file', '-t', name], cwd);
+  if (type.code !== 0) return undefined;
+  const [oid, size] = await Promise.all([gitRaw(['rev-parse', '--verify', '--quiet', name], cwd), gitRaw(['cat-file', '-s', name], cwd)]);
+  if (oid.code !== 0 || size.code !== 0) return undefined;
+  return { oid: oid.stdout.toString().trim(), type: type.stdout.toString().trim(), size: Number(size.stdout.toString().trim()) };
 }
 
 /** `git cat-file --batch` over object ids: each object's bytes, undefined when missing. */
