@@ -16,7 +16,7 @@ import {
   renderPlots,
   type RenderedPlot,
 } from '../../src/lib/plots/index.js';
-import { PNG_SCALE } from '../../src/lib/plots/render.js';
+import { PNG_SCALE } from '../../src/lib/plots/raster.js';
 import { GET_STARTED_DVC_YAML, TEMPLATE_PLOTS, gitIn, makeRepo, writeFiles } from './fixtures.js';
 import { countColor, decodePng, luminanceVariance } from './png.js';
 

@@ -6,8 +6,6 @@ import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { VegaLiteSpec } from './templates.js';
 
-export { FONT_FAMILY, PNG_SCALE, initRenderer, svgToPng, type Png } from './raster.js';
-
 /** Vega-Lite spec -> SVG text. Throws on a spec Vega cannot build (e.g. a bad custom template). */
 export async function specToSvg(spec: VegaLiteSpec): Promise<string> {
   const values = (spec.data as { values?: unknown[] } | undefined)?.values;
