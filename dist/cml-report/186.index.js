@@ -312,7 +312,7 @@ function gitRevisionReader(cwd, rev) {
     const object = (path) => {
         let o = objects.get(path);
         if (!o)
-            objects.set(path, (o = path.includes('\n') ? catFileCheck(cwd, [`${rev}:${path}`]).then((r) => r[0]) : lookup(path)));
+            objects.set(path, (o = lookup(path)));
         return o;
     };
     return {
@@ -358,24 +358,29 @@ function batched(run) {
 }
 /** `git cat-file --batch-check` over object names (one per line): type and size, undefined when missing. */
 async function catFileCheck(cwd, names) {
-    if (names.some((n) => n.includes('\n'))) {
-        // The batch protocol is line-based: a name with a newline is asked on its own.
-        return Promise.all(names.map(async (n) => {
-            const type = await gitRaw(['cat-file', '-t', n], cwd);
-            if (type.code !== 0)
-                return undefined;
-            const [oid, size] = await Promise.all([gitRaw(['rev-parse', '--verify', '--quiet', n], cwd), gitRaw(['cat-file', '-s', n], cwd)]);
-            if (oid.code !== 0 || size.code !== 0)
-                return undefined;
-            return { oid: oid.stdout.toString().trim(), type: type.stdout.toString().trim(), size: Number(size.stdout.toString().trim()) };
-        }));
-    }
-    const res = await gitRaw(['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], cwd, `${names.join('\n')}\n`);
-    const lines = res.stdout.toString('utf8').split('\n');
-    return names.map((_, i) => {
-        const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(lines[i] ?? '');
+    // The batch protocol is line-based: a name with a newline is asked on its own, the rest together.
+    const lined = names.filter((n) => !n.includes('\n'));
+    const [batch, single] = await Promise.all([
+        lined.length ? gitRaw(['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], cwd, `${lined.join('\n')}\n`) : undefined,
+        Promise.all(names.filter((n) => n.includes('\n')).map((n) => catFileCheckOne(cwd, n))),
+    ]);
+    const lines = batch?.stdout.toString('utf8').split('\n') ?? [];
+    let [l, s] = [0, 0];
+    return names.map((n) => {
+        if (n.includes('\n'))
+            return single[s++];
+        const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(lines[l++] ?? '');
         return m ? { oid: m[1], type: m[2], size: Number(m[3]) } : undefined;
     });
+}
+async function catFileCheckOne(cwd, name) {
+    const type = await gitRaw(['cat-file', '-t', name], cwd);
+    if (type.code !== 0)
+        return undefined;
+    const [oid, size] = await Promise.all([gitRaw(['rev-parse', '--verify', '--quiet', name], cwd), gitRaw(['cat-file', '-s', name], cwd)]);
+    if (oid.code !== 0 || size.code !== 0)
+        return undefined;
+    return { oid: oid.stdout.toString().trim(), type: type.stdout.toString().trim(), size: Number(size.stdout.toString().trim()) };
 }
 /** `git cat-file --batch` over object ids: each object's bytes, undefined when missing. */
 async function catFileContents(cwd, oids) {
@@ -1271,7 +1276,7 @@ __webpack_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _definitions_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7370);
 /* harmony import */ var _downsample_js__WEBPACK_IMPORTED_MODULE_14__ = __webpack_require__(2840);
 /* harmony import */ var _fallback_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(8276);
-/* harmony import */ var _png_pool_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(4040);
+/* harmony import */ var _png_pool_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(4282);
 /* harmony import */ var _render_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(7050);
 /* harmony import */ var _templates_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(3811);
 /* harmony import */ var _files_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(3983);
@@ -1701,7 +1706,7 @@ async function renderVega(plot, revs, opts, later) {
     out.spec = spec;
     const failed = (e) => void problem(`rendering failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(e)}`);
     try {
-        out.svg = await (0,_render_js__WEBPACK_IMPORTED_MODULE_10__/* .specToSvg */ .Tq)(spec);
+        out.svg = await (0,_render_js__WEBPACK_IMPORTED_MODULE_10__/* .specToSvg */ .T)(spec);
         if (opts.png !== false) {
             later.push((0,_png_pool_js__WEBPACK_IMPORTED_MODULE_9__/* .rasterize */ .yr)(out.svg).then((png) => {
                 out.png = png.data;
@@ -1779,18 +1784,16 @@ __webpack_async_result__();
 
 __webpack_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Tq: () => (/* binding */ specToSvg)
+/* harmony export */   T: () => (/* binding */ specToSvg)
 /* harmony export */ });
 /* harmony import */ var vega__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3972);
 /* harmony import */ var vega_lite__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(994);
-/* harmony import */ var _raster_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2923);
 var __webpack_async_dependencies__ = __webpack_handle_async_dependencies__([vega__WEBPACK_IMPORTED_MODULE_0__, vega_lite__WEBPACK_IMPORTED_MODULE_1__]);
 ([vega__WEBPACK_IMPORTED_MODULE_0__, vega_lite__WEBPACK_IMPORTED_MODULE_1__] = __webpack_async_dependencies__.then ? (await __webpack_async_dependencies__)() : __webpack_async_dependencies__);
 /**
  * Headless rendering: Vega-Lite -> Vega -> SVG (vega's `none` renderer: no canvas, no browser); the
  * SVG -> PNG step is ./raster.ts (in this thread) or ./png-pool.ts (in worker threads).
  */
-
 
 
 /** Vega-Lite spec -> SVG text. Throws on a spec Vega cannot build (e.g. a bad custom template). */
