@@ -476,6 +476,7 @@ async function downloadOnce(
   const tmp = tempPathFor(dest);
   let received = 0;
   let renamed = false;
+  let sink: Md5Sink | undefined;
   try {
     arm();
     const opened = await remote.open(key);
@@ -493,7 +494,8 @@ async function downloadOnce(
     // A .dir listing is hashed like a file of its out (DVC 2.x hashed it as text, which changes nothing
     // for JSON). Large md5 objects are hashed by a worker thread (./hash-offload.ts), the rest here.
     const streamed = !small;
-    const sink = streamed && id.mode === 'md5' ? new Md5Sink() : undefined;
+    // Streamed md5 objects go to the cache file through the sink, whose worker writes what it hashes.
+    sink = streamed && id.mode === 'md5' ? new Md5Sink({ path: tmp }) : undefined;
     const hasher = sink ? undefined : new DvcHasher(id.mode);
     const progress = f.progress;
     const take = (chunk: Buffer) => {
@@ -510,15 +512,12 @@ async function downloadOnce(
           small.push(chunk as Buffer);
         }
       } else {
-        // One reader into the cache file and the hash: the slower of the two paces the socket.
         opened.stream.on('data', take);
-        await Promise.all([
-          pipeline(opened.stream, createWriteStream(tmp, { highWaterMark: WRITE_BLOCK }), { signal: ctl.signal }),
-          sink ? pipeline(opened.stream, sink, { signal: ctl.signal }) : undefined,
-        ]);
+        if (sink) await pipeline(opened.stream, sink, { signal: ctl.signal });
+        else await pipeline(opened.stream, createWriteStream(tmp, { highWaterMark: WRITE_BLOCK }), { signal: ctl.signal });
       }
     } catch (e) {
-      sink?.destroy();
+      await sink?.close();
       if (ctl.signal.aborted) throw ctl.signal.reason as Error;
       if (isWriteFailure(e)) throw writeError(e, tmp);
       throw new TransientError(`reading ${key}: ${describeNetworkError(e)}`, undefined, { cause: e });
@@ -526,7 +525,10 @@ async function downloadOnce(
     if (opened.length !== undefined && received !== opened.length) {
       throw new TransientError(`truncated body: got ${received} of ${opened.length} bytes`);
     }
-    const md5 = sink ? await sink.digest().catch((e: unknown) => Promise.reject(new TransientError(`hashing ${key}: ${messageOf(e)}`))) : hasher!.digest();
+    const md5 = sink
+      ? await sink.digest().catch((e: unknown) => Promise.reject(isWriteFailure(e) ? writeError(e, tmp) : new TransientError(`hashing ${key}: ${messageOf(e)}`)))
+      : hasher!.digest();
+    await sink?.close();
     if (md5 !== id.md5) {
       throw new UserError(
         `${what} from remote "${remote.name}" (${remote.display}, ${key}) is corrupt: its md5 is ${md5}, expected ${id.md5}. Push it again from a good copy (\`dvc push\`)`,
@@ -553,6 +555,7 @@ async function downloadOnce(
     throw e;
   } finally {
     clearTimeout(timer);
+    await sink?.close();
     if (!renamed) await rm(tmp, { force: true }).catch(() => {});
   }
 }
