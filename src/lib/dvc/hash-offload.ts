@@ -199,11 +199,7 @@ export class Md5Sink extends Writable {
       onAck: (buffer, error) => {
         this.inFlight--;
         this.spare.push(buffer);
-        if (error) {
-          this.settle?.reject(error);
-          this.destroy(error);
-          return;
-        }
+        if (error) return this.fail(error);
         // A chunk larger than a batch can have put more than the limit in flight: wait for all of it.
         if (this.inFlight >= MAX_IN_FLIGHT) return;
         const go = this.resume;
@@ -214,10 +210,15 @@ export class Md5Sink extends Writable {
       onSettled: () => settledNow(),
       onError: (e) => {
         settledNow();
-        this.settle?.reject(e);
-        this.destroy(e);
+        this.fail(e);
       },
     });
+  }
+
+  /** Whoever waits, on the stream or on digest(), gets `e`. */
+  private fail(e: Error): void {
+    this.settle?.reject(e);
+    this.destroy(e);
   }
 
   override _construct(cb: (e?: Error | null) => void): void {

@@ -492,9 +492,9 @@ async function downloadOnce(
     // two stream pipelines per 10 KB file cost more than the bytes.
     let small: Buffer[] | undefined = opened.length !== undefined && opened.length <= SMALL_OBJECT ? [] : undefined;
     // A .dir listing is hashed like a file of its out (DVC 2.x hashed it as text, which changes nothing
-    // for JSON). Large md5 objects are hashed by a worker thread (./hash-offload.ts), the rest here.
+    // for JSON). Large md5 objects go to the cache file through a sink whose worker thread writes what
+    // it hashes (./hash-offload.ts); the rest are hashed here.
     const streamed = !small;
-    // Streamed md5 objects go to the cache file through the sink, whose worker writes what it hashes.
     sink = streamed && id.mode === 'md5' ? new Md5Sink({ path: tmp }) : undefined;
     const hasher = sink ? undefined : new DvcHasher(id.mode);
     const progress = f.progress;
@@ -517,7 +517,6 @@ async function downloadOnce(
         else await pipeline(opened.stream, createWriteStream(tmp, { highWaterMark: WRITE_BLOCK }), { signal: ctl.signal });
       }
     } catch (e) {
-      await sink?.close();
       if (ctl.signal.aborted) throw ctl.signal.reason as Error;
       if (isWriteFailure(e)) throw writeError(e, tmp);
       throw new TransientError(`reading ${key}: ${describeNetworkError(e)}`, undefined, { cause: e });
@@ -528,6 +527,7 @@ async function downloadOnce(
     const md5 = sink
       ? await sink.digest().catch((e: unknown) => Promise.reject(isWriteFailure(e) ? writeError(e, tmp) : new TransientError(`hashing ${key}: ${messageOf(e)}`)))
       : hasher!.digest();
+    // Closed before the rename (Windows renames no open file); the finally block closes it on failures.
     await sink?.close();
     if (md5 !== id.md5) {
       throw new UserError(
