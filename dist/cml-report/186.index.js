@@ -1803,8 +1803,8 @@ async function specToSvg(spec) {
         ...spec,
         background: 'white',
         // ARIA labels name every point ("x: 1; y: 2; rev: head"): past a few hundred marks they are a third
-        // of the SVG's bytes (bench scatter, 872 points: 273 vs 179 KB) and of its layout and raster time,
-        // and nobody tabs through hundreds of points.
+        // of the SVG's bytes (bench scatter, 872 points: 273 vs 179 KB) and cost the cold render of the
+        // bench about 50 ms, and nobody tabs through hundreds of points.
         config: { font: 'sans-serif', ...(values && values.length > 200 ? { aria: false } : {}), ...spec.config },
     };
     const vgSpec = (0,vega_lite__WEBPACK_IMPORTED_MODULE_1__/* .compile */ .wE)(withConfig).spec;
