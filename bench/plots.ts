@@ -145,9 +145,11 @@ export default async function bench(): Promise<BenchRow[]> {
       figure: `${(median(coldCpu) / 1000).toFixed(2)} s`,
     });
 
-    // The same fixed loop on an idle recent x86 core takes about 0.1 s: scales the figures above.
-    const calib = timed(process.execPath, ['-e', 'let x = 0; for (let i = 0; i < 1e8; i++) x += i;'], dir);
-    rows.push({ what: 'machine speed reference: CPU time of a fixed 1e8-iteration JS loop (idle recent core: ~0.1 s)', figure: `${(calib.cpuMs / 1000).toFixed(2)} s` });
+    // A fixed amount of CPU work, to scale the figures above by the machine's speed at the time. In a
+    // function, so V8 optimises it the same way every run (a top-level loop over a script variable
+    // ran 5 to 10 times slower, and its speed varied with more than the machine).
+    const calib = timed(process.execPath, ['-e', '(() => { let x = 0; for (let i = 0; i < 1e8; i++) x += i; return x; })()'], dir);
+    rows.push({ what: 'machine speed reference: CPU time of node running a fixed 1e8-iteration loop (this VM idle: ~0.2 s)', figure: `${(calib.cpuMs / 1000).toFixed(2)} s` });
 
     // Warm: the same load + render inside this process (second run, modules and wasm loaded).
     const revs = [{ name: 'base', ref: 'main' }, { name: 'head' }];
