@@ -7,6 +7,7 @@
  *   await reg.stop();
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -84,6 +85,9 @@ async function waitReady(url: string, child: ChildProcess, output: () => string)
 }
 
 export async function startRegistry(opts: RegistryOptions = {}): Promise<Registry> {
+  if (!existsSync(REGISTRY_BIN)) {
+    throw new Error(`${REGISTRY_BIN} is not installed: \`apt-get install docker-registry skopeo apache2-utils\` (.ci/run installs what the tests and benches need)`);
+  }
   const dir = await makeTempDir('mlops-registry-');
   const storageDir = join(dir, 'storage');
   let htpasswdFile: string | undefined;
@@ -100,6 +104,8 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     await writeFile(configFile, configYaml(storageDir, port, htpasswdFile, opts.relativeUrls ?? false));
     const child = spawn(REGISTRY_BIN, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    // A spawn failure (e.g. not executable) is reported through waitReady, not as an unhandled event.
+    child.on('error', (e) => (out += `${e.message}\n`));
     const keep = (d: Buffer) => {
       out += d.toString('utf8');
       if (out.length > 2_000_000) out = out.slice(-1_000_000);
