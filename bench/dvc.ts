@@ -225,7 +225,10 @@ export default async function bench(): Promise<BenchRow[]> {
     const remote = join(work, 'remote');
     const small = dirOut(remote, Array.from({ length: 1000 }, (_, i) => ({ relpath: `f${String(i).padStart(4, '0')}.bin`, data: randomBytes(10 * KB) })));
     const big = dirOut(remote, Array.from({ length: 20 }, (_, i) => ({ relpath: `part-${i}.bin`, data: randomBytes(10 * MB) })));
-    const keys = [...small.objects, ...big.objects].map((o) => `files/md5/${o.md5.slice(0, 2)}/${o.md5.slice(2)}`);
+    // The baselines fetch in the pull's order (it works through files sorted by workspace path, so
+    // big/ before small/): the order alone moved a plain fetch by about 8% here (small objects first
+    // was faster in 6 of 8 interleaved pairs, medians 2.1 vs 2.3 s).
+    const keys = [...big.objects, ...small.objects].map((o) => `files/md5/${o.md5.slice(0, 2)}/${o.md5.slice(2)}`);
     const server = await serveInChild(remote);
     const jobs = 8 * availableParallelism();
     const rows: BenchRow[] = [];
