@@ -3,6 +3,7 @@
  * - cold pull (empty cache and workspace) vs a plain parallel fetch of the same objects to disk with
  *   no verification and no placement (target: within 1.3x), and vs that fetch plus the md5 and the
  *   second copy that DVC's format requires, done plainly (how much the pull adds beyond the format);
+ * - cold pull with `cache.type = hardlink` (workspace files share the cache file, so no second copy);
  * - warm pull (everything present) vs cold (target: under 5%);
  * - peak RSS of a child process pulling one 1 GB file (target: under 150 MB).
  * Objects are generated here (hashes with the lib's md5, which the tests check against Python).
@@ -53,9 +54,10 @@ function dirOut(remote: string, entries: { relpath: string; data: Buffer }[]): {
   return { md5, objects };
 }
 
-function writeRepo(root: string, url: string, outs: { path: string; md5: string; dir: boolean; size: number }[]): void {
+function writeRepo(root: string, url: string, outs: { path: string; md5: string; dir: boolean; size: number }[], cacheType?: string): void {
   mkdirSync(join(root, '.dvc'), { recursive: true });
-  writeFileSync(join(root, '.dvc', 'config'), `[core]\n    remote = web\n['remote "web"']\n    url = ${url}\n`);
+  const cache = cacheType ? `[cache]\n    type = ${cacheType}\n` : '';
+  writeFileSync(join(root, '.dvc', 'config'), `[core]\n    remote = web\n['remote "web"']\n    url = ${url}\n${cache}`);
   for (const o of outs) {
     writeFileSync(join(root, `${o.path}.dvc`), `outs:\n- md5: ${o.md5}${o.dir ? '.dir' : ''}\n  size: ${o.size}\n  hash: md5\n  path: ${o.path}\n`);
   }
@@ -244,6 +246,7 @@ export default async function bench(): Promise<BenchRow[]> {
       let baseline = Infinity;
       let required = Infinity;
       let cold = Infinity;
+      let linked = Infinity;
       let warm = Infinity;
       for (let run = 1; run <= 3; run++) {
         await settle();
@@ -261,6 +264,12 @@ export default async function bench(): Promise<BenchRow[]> {
         const w = await timed(() => pull({ root, jobs }));
         if (w.value.downloadedBytes !== 0) throw new Error('warm pull downloaded bytes');
         warm = Math.min(warm, w.ms);
+        const hardlinked = join(work, `ws-hardlink-${run}`);
+        writeRepo(hardlinked, server.url, outs, 'hardlink');
+        await settle();
+        const h = await timed(() => pull({ root: hardlinked, jobs }));
+        if (h.value.files !== 1020) throw new Error(`hardlink pull placed ${h.value.files} files`);
+        linked = Math.min(linked, h.ms);
       }
       rows.push({
         what: 'dvc pull cold: 1,000 x 10 KB + 20 x 10 MB over loopback HTTP (verify + cache + place)',
@@ -280,6 +289,12 @@ export default async function bench(): Promise<BenchRow[]> {
         figure: ms(cold),
         baseline: `${ms(required)} (fetch + md5 + copy)`,
         ratio: `${(cold / required).toFixed(2)}x`,
+      });
+      rows.push({
+        what: 'dvc pull cold with cache.type = hardlink (workspace files are the cache files: no second copy)',
+        figure: ms(linked),
+        baseline: `${ms(baseline)} (plain parallel GET to disk)`,
+        ratio: `${(linked / baseline).toFixed(2)}x`,
       });
       const after = fileCreateCost(work);
       rows.push({

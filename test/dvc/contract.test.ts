@@ -4,7 +4,7 @@
  * a corrupt object fails with one ::error annotation and leaves no data in the workspace.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CacheFake, startCacheFake } from '../harness/cache-fake.js';
@@ -126,6 +126,30 @@ describe('dvc-pull action', () => {
     expect(bad.code).toBe(1);
     expect(bad.annotations[0]!.message).toMatch(/of out model\.bin \(model\.bin\.dvc\) from remote "web" .* is corrupt: its md5 is [0-9a-f]{32}, expected/);
     expect(existsSync(join(root, 'model.bin'))).toBe(false);
+  });
+
+  it('makes workspace files as cache.type says (hardlinks to the read-only cache files); an unknown type is an ::error on .dvc/config', async () => {
+    const repo = await makeExampleRepo({ variant: 'hardlink' });
+    appendFileSync(join(repo.root, '.dvc/config'), '[cache]\n    type = hardlink\n');
+    const r = await runAction('dvc-pull', { workspace: repo.root, env: { ...cache.env }, inputs: { cache: false } });
+    expect(r.annotations).toEqual([]);
+    expect(r.code).toBe(0);
+    expectData(repo.root, repo.files);
+    for (const [path, { md5 }] of Object.entries(repo.files)) {
+      const ws = statSync(join(repo.root, path));
+      expect(ws.ino, path).toBe(statSync(join(repo.root, '.dvc/cache/files/md5', md5.slice(0, 2), md5.slice(2))).ino);
+      expect(ws.mode & 0o222, path).toBe(0);
+    }
+    expect(r.log).toMatch(/placed 6 file\(s\) \(6 hardlink\)/);
+
+    const bad = await makeExampleRepo({ variant: 'bad-link-type' });
+    appendFileSync(join(bad.root, '.dvc/config'), '[cache]\n    type = hardlink,softlink\n');
+    const failed = await runAction('dvc-pull', { workspace: bad.root, env: { ...cache.env }, inputs: { cache: false } });
+    expect(failed.code).toBe(1);
+    expect(failed.annotations).toHaveLength(1);
+    expect(failed.annotations[0]).toMatchObject({ level: 'error', file: '.dvc/config' });
+    expect(failed.annotations[0]!.message).toMatch(/cache\.type "hardlink,softlink": unsupported link type\(s\) "softlink"/);
+    for (const p of Object.keys(bad.files)) expect(existsSync(join(bad.root, p)), p).toBe(false);
   });
 
   it('masks remote credentials from config.local and rejects bad inputs', async () => {

@@ -9,10 +9,10 @@
  * half-written appears).
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, createWriteStream, lstatSync, type Stats, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, lstatSync, readlinkSync, type Stats, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import { messageOf, UserError } from '../errors.js';
@@ -22,6 +22,7 @@ import { backoffDelay, sleep } from '../retry.js';
 import { readDvcConfig, type DvcConfig } from './config.js';
 import { DvcHasher, dvcHashFile, EMPTY_MD5 } from './hash.js';
 import { Md5Sink } from './hash-offload.js';
+import { CacheLinker } from './link.js';
 import { findDvcFiles, type Out, readDvcFile, selectOuts, type Selection } from './outs.js';
 import { PathGuard, unsafeRelpathReason } from './paths.js';
 import { describeNetworkError, openRemote, type Remote, remoteTransport, TransientError } from './remotes.js';
@@ -148,8 +149,10 @@ async function runPull(opts: PullOptions, jobs: number, transport: Transport): P
     mkdirSync(dir, { recursive: true });
     made.add(dir);
   };
+  const linker = new CacheLinker(config.linkTypes, config.linkTypesFile);
   const fetcher: Fetcher = {
     ensureDir,
+    linker,
     cacheDir: config.cacheDir,
     state,
     progress,
@@ -216,6 +219,13 @@ async function runPull(opts: PullOptions, jobs: number, transport: Transport): P
         if (reason) throw new UserError(`${w.path} (in out ${w.out.path}) ${reason}; refusing to write there`, { file: w.out.source.file, line: w.out.source.line });
         const abs = join(root, w.path);
         const st = lstatOrUndefined(abs);
+        if (st?.isSymbolicLink() && config.linkTypes.includes('symlink')) {
+          const size = await linkedObjectSize(fetcher, abs, w.id);
+          if (size !== undefined) {
+            totalBytes += size;
+            return;
+          }
+        }
         if (st?.isDirectory()) {
           throw new UserError(`${w.path} is a folder in the workspace but DVC tracks a file there (out ${w.out.path}); remove it and pull again`, {
             file: w.out.source.file,
@@ -264,7 +274,7 @@ async function runPull(opts: PullOptions, jobs: number, transport: Transport): P
         task(async () => {
           const targets = users.map(() => join(stageDir, String(counter++)));
           await ensureObject(fetcher, remoteFor(out), id, out, targets[0]);
-          for (let i = 1; i < targets.length; i++) await copyFile(cachePath(config.cacheDir, id), targets[i]!, fsConstants.COPYFILE_FICLONE);
+          for (let i = 1; i < targets.length; i++) await stage(linker, cachePath(config.cacheDir, id), targets[i]!);
           users.forEach((w, i) => staged.set(w, targets[i]!));
         }),
       ),
@@ -278,7 +288,8 @@ async function runPull(opts: PullOptions, jobs: number, transport: Transport): P
     for (const sel of selections) if (sel.out.isDir && !sel.within) ensureDir(join(root, sel.out.path));
     for (const w of needed) {
       const abs = join(root, w.path);
-      if (!w.out.isDir && w.out.isexec) await chmod(staged.get(w)!, 0o755);
+      // A hardlinked or symlinked file is the cache's (read-only) file: executable, but still read-only.
+      if (!w.out.isDir && w.out.isexec) await chmod(staged.get(w)!, sharesCacheFile(staged.get(w)!) ? 0o555 : 0o755);
       ensureDir(dirname(abs));
       await place(staged.get(w)!, abs);
       const st = statSync(abs);
@@ -294,7 +305,7 @@ async function runPull(opts: PullOptions, jobs: number, transport: Transport): P
   const summary = progress.summary();
   log.info(
     `dvc pull: ${files.length} file(s), ${formatBytes(totalBytes)} in ${outs.length} out(s); ` +
-      `downloaded ${summary.objects} object(s), ${formatBytes(summary.bytes)}; placed ${placed} file(s)`,
+      `downloaded ${summary.objects} object(s), ${formatBytes(summary.bytes)}; placed ${placed} file(s)${linker.summary() ? ` (${linker.summary()})` : ''}`,
   );
   const objectPaths = new Set(files.map((w) => cachePath(config.cacheDir, w.id)));
   for (const out of outs) if (out.isDir) objectPaths.add(cachePath(config.cacheDir, { md5: out.md5, mode: out.hashMode, dir: true }));
@@ -306,6 +317,40 @@ async function runAll(tasks: Promise<unknown>[]): Promise<void> {
   const results = await Promise.allSettled(tasks);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/** Make the staging file `to` from the cache object `from`, as cache.type says. */
+async function stage(linker: CacheLinker, from: string, to: string): Promise<void> {
+  await linker.link(from, to).catch((e: unknown) => Promise.reject(writeError(e, to)));
+}
+
+/** Whether a staged file is the cache's own file (a hardlink or a symlink to it). */
+function sharesCacheFile(path: string): boolean {
+  const st = lstatSync(path);
+  return st.isSymbolicLink() || st.nlink > 1;
+}
+
+/**
+ * The size of the object behind a workspace symlink that a `symlink` cache.type made, when it points
+ * at the right cache file and that file is verified; else undefined (the link is replaced).
+ */
+async function linkedObjectSize(f: Fetcher, abs: string, id: ObjectId): Promise<number | undefined> {
+  let target: string;
+  try {
+    target = readlinkSync(abs);
+  } catch {
+    return undefined;
+  }
+  const cached = cachePath(f.cacheDir, id);
+  if (resolve(dirname(abs), target) !== resolve(cached)) return undefined;
+  const st = statOrUndefined(cached);
+  if (!st?.isFile()) return undefined;
+  const key = objectKey(id);
+  if (!f.state.isVerified(cached, st, key)) {
+    if ((await dvcHashFile(cached, id.mode)).md5 !== id.md5) return undefined;
+    f.state.remember(cached, st, key);
+  }
+  return st.size;
 }
 
 /** Move a staged, verified file into place atomically (rename over the target). */
@@ -370,6 +415,7 @@ export function parseDirObject(data: Buffer, out: Out, remote: { name: string })
 
 interface Fetcher {
   ensureDir: (dir: string) => void;
+  linker: CacheLinker;
   cacheDir: string;
   state: VerifiedState;
   progress: Progress;
@@ -396,7 +442,7 @@ async function ensureObject(f: Fetcher, remote: Remote, id: ObjectId, out: Out, 
       else f.log.warning(`cache object ${path} is corrupt (md5 ${h.md5}); downloading it again`);
     }
     if (ok) {
-      if (stageTo) await copyFile(path, stageTo, fsConstants.COPYFILE_FICLONE);
+      if (stageTo) await stage(f.linker, path, stageTo);
       return;
     }
     f.state.forget(path);
@@ -406,7 +452,8 @@ async function ensureObject(f: Fetcher, remote: Remote, id: ObjectId, out: Out, 
   if (id.md5 === EMPTY_MD5 && !id.dir) {
     // Every empty file has this hash; no need to ask the remote for zero bytes.
     writeFileSync(path, '');
-    if (stageTo) writeFileSync(stageTo, '');
+    if (stageTo && f.linker.copies) writeFileSync(stageTo, '');
+    else if (stageTo) await stage(f.linker, path, stageTo);
   } else {
     await download(f, remote, id, out, path, stageTo);
   }
@@ -539,15 +586,13 @@ async function downloadOnce(
       const data = Buffer.concat(small);
       small = undefined;
       writeNow(tmp, data);
-      if (stageTo) writeNow(stageTo, data);
+      if (stageTo && f.linker.copies) writeNow(stageTo, data);
     }
     renameSync(tmp, dest);
     renamed = true;
     // A streamed file's workspace copy is made from the verified cache file by the kernel (a reflink
     // where the filesystem has them): less CPU than writing the body a second time from here.
-    if (stageTo && streamed) {
-      await copyFile(dest, stageTo, fsConstants.COPYFILE_FICLONE).catch((e: unknown) => Promise.reject(writeError(e, stageTo)));
-    }
+    if (stageTo && (streamed || !f.linker.copies)) await stage(f.linker, dest, stageTo);
     progress.objectDone();
     return 'ok';
   } catch (e) {

@@ -1,0 +1,82 @@
+/**
+ * Workspace files from cache objects, the way `cache.type` asks (DVC's checkout): reflink, hardlink,
+ * symlink or copy, each type in order until one works between the cache and the workspace. Hardlinks
+ * and symlinks share the cache file with the workspace, so that file is made read-only first, as DVC
+ * does (its cache mode is 0444): writing through the workspace would otherwise corrupt the cache.
+ */
+import { constants as fsConstants } from 'node:fs';
+import { chmod, copyFile, link, rm, symlink } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { LinkType } from './config.js';
+import { UserError } from '../errors.js';
+
+/** Errors that mean "this link type does not work here" (other filesystem, no reflinks, ...). */
+const UNSUPPORTED = new Set(['EXDEV', 'ENOTSUP', 'EOPNOTSUPP', 'EPERM', 'EMLINK', 'EINVAL', 'ENOSYS', 'ENOTTY']);
+
+export class CacheLinker {
+  /** The type that last worked: tried first, as DVC settles on one type per checkout. */
+  private preferred: LinkType | undefined;
+  private readonly counts = new Map<LinkType, number>();
+
+  constructor(
+    private readonly types: LinkType[],
+    private readonly configFile = '.dvc/config',
+  ) {}
+
+  /**
+   * Whether the workspace gets an independent copy (DVC's default `reflink,copy` on a filesystem
+   * without reflinks): a caller holding the bytes may then write that copy itself.
+   */
+  get copies(): boolean {
+    const [first, second] = this.types;
+    return first === 'copy' || (first === 'reflink' && second === 'copy');
+  }
+
+  /** Make `to` (which must not exist) hold the cache object `from`; returns the type used. */
+  async link(from: string, to: string): Promise<LinkType> {
+    const order = this.preferred ? [this.preferred, ...this.types.filter((t) => t !== this.preferred)] : this.types;
+    const failures: string[] = [];
+    let last: unknown;
+    for (const type of order) {
+      try {
+        await make(type, from, to);
+        this.preferred = type;
+        this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
+        return type;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? '';
+        await rm(to, { force: true });
+        if (type === 'copy' || !UNSUPPORTED.has(code)) throw e;
+        failures.push(`${type}: ${code}`);
+        last = e;
+      }
+    }
+    throw new UserError(
+      `none of the link types in cache.type (${this.types.join(',')}) works from the cache to ${to} (${failures.join('; ')}): ` +
+        'the cache may be on another filesystem than the workspace; add copy to cache.type',
+      { file: this.configFile, field: 'cache.type' },
+      { cause: last },
+    );
+  }
+
+  /** "1020 copy", "20 hardlink, 3 copy": how files were made, for the log. */
+  summary(): string {
+    return [...this.counts].map(([type, n]) => `${n} ${type}`).join(', ');
+  }
+}
+
+async function make(type: LinkType, from: string, to: string): Promise<void> {
+  switch (type) {
+    case 'reflink':
+      return copyFile(from, to, fsConstants.COPYFILE_FICLONE_FORCE);
+    case 'copy':
+      return copyFile(from, to);
+    case 'hardlink':
+      await chmod(from, 0o444);
+      return link(from, to);
+    case 'symlink':
+      // DVC links to the cache file's absolute path, so moving the link keeps it valid.
+      await chmod(from, 0o444);
+      return symlink(resolve(from), to);
+  }
+}
