@@ -4,8 +4,8 @@
  * and symlinks share the cache file with the workspace, so that file is made read-only first, as DVC
  * does (its cache mode is 0444): writing through the workspace would otherwise corrupt the cache.
  */
-import { constants as fsConstants } from 'node:fs';
-import { chmod, copyFile, link, rm, symlink } from 'node:fs/promises';
+import { chmodSync, constants as fsConstants, linkSync, symlinkSync } from 'node:fs';
+import { copyFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { LinkType } from './config.js';
 import { UserError } from '../errors.js';
@@ -65,6 +65,10 @@ export class CacheLinker {
   }
 }
 
+/**
+ * Links are made synchronously, like the pull's other metadata calls: a few microseconds in the
+ * kernel, less than a trip through libuv's threadpool. Copies, which move data, stay async.
+ */
 async function make(type: LinkType, from: string, to: string): Promise<void> {
   switch (type) {
     case 'reflink':
@@ -72,11 +76,11 @@ async function make(type: LinkType, from: string, to: string): Promise<void> {
     case 'copy':
       return copyFile(from, to);
     case 'hardlink':
-      await chmod(from, 0o444);
-      return link(from, to);
+      chmodSync(from, 0o444);
+      return linkSync(from, to);
     case 'symlink':
       // DVC links to the cache file's absolute path, so moving the link keeps it valid.
-      await chmod(from, 0o444);
-      return symlink(resolve(from), to);
+      chmodSync(from, 0o444);
+      return symlinkSync(resolve(from), to);
   }
 }
