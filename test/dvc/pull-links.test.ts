@@ -3,7 +3,7 @@
  * read-only as DVC protects them, falling back in the configured order when a type does not work
  * here (a cache on another filesystem). Repositories come from the Python reference (dvc_fixture.py).
  */
-import { appendFileSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,23 @@ describe('cache.type', () => {
     expect((err as UserError).file).toBe('.dvc/config');
     expect((err as UserError).message).toMatch(/none of the link types in cache.type \(hardlink\) works .*hardlink: EXDEV.*add copy to cache.type/);
     expect(snapshot(strict.root)).toEqual(before);
+  });
+
+  it('copies (the default) are writable even from read-only cache files, as DVC leaves its cache', async () => {
+    const { root, report } = await repo('');
+    await pull({ root });
+    const cacheDir = join(root, '.dvc', 'cache');
+    for (const [path, f] of Object.entries(report.files)) {
+      chmodSync(cacheFile(cacheDir, f.md5), 0o444);
+      unlinkSync(join(root, path));
+    }
+    expect(await pull({ root })).toMatchObject({ placed: 6, downloadedObjects: 0 });
+    expectContents(root, report);
+    for (const path of Object.keys(report.files)) {
+      const st = statSync(join(root, path));
+      expect(st.nlink, path).toBe(1);
+      expect(st.mode & 0o200, `${path} is writable`).not.toBe(0);
+    }
   });
 
   it('is read as DVC reads it: a list, set in config.local too; an unknown type names the file and field', async () => {

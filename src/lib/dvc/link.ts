@@ -4,7 +4,7 @@
  * and symlinks share the cache file with the workspace, so that file is made read-only first, as DVC
  * does (its cache mode is 0444): writing through the workspace would otherwise corrupt the cache.
  */
-import { chmodSync, constants as fsConstants, linkSync, symlinkSync } from 'node:fs';
+import { chmodSync, constants as fsConstants, linkSync, statSync, symlinkSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { LinkType } from './config.js';
@@ -72,9 +72,11 @@ export class CacheLinker {
 async function make(type: LinkType, from: string, to: string): Promise<void> {
   switch (type) {
     case 'reflink':
-      return copyFile(from, to, fsConstants.COPYFILE_FICLONE_FORCE);
+      await copyFile(from, to, fsConstants.COPYFILE_FICLONE_FORCE);
+      return ownerWritable(to);
     case 'copy':
-      return copyFile(from, to);
+      await copyFile(from, to);
+      return ownerWritable(to);
     case 'hardlink':
       chmodSync(from, 0o444);
       return linkSync(from, to);
@@ -83,4 +85,13 @@ async function make(type: LinkType, from: string, to: string): Promise<void> {
       chmodSync(from, 0o444);
       return symlinkSync(resolve(from), to);
   }
+}
+
+/**
+ * A copy is the user's to edit, as DVC leaves it, even when the cache file it came from is read-only
+ * (DVC's own cache files are 0444): copyFile carries the source's mode over.
+ */
+function ownerWritable(path: string): void {
+  const mode = statSync(path).mode & 0o777;
+  if (!(mode & 0o200)) chmodSync(path, mode | 0o200);
 }
