@@ -20,7 +20,8 @@ export class CacheLinker {
 
   constructor(
     private readonly types: LinkType[],
-    private readonly configFile = '.dvc/config',
+    /** The file that set cache.type, for the error when no type works. */
+    private readonly configFile: string,
   ) {}
 
   /**

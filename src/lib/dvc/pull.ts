@@ -237,13 +237,9 @@ async function runPull(opts: PullOptions, jobs: number, transport: Transport): P
             totalBytes += st.size;
             return;
           }
-          if (w.size === undefined || w.size === st.size) {
-            const h = await dvcHashFile(abs, w.id.mode);
-            if (h.md5 === w.id.md5) {
-              state.remember(abs, st, objectKey(w.id));
-              totalBytes += st.size;
-              return;
-            }
+          if ((w.size === undefined || w.size === st.size) && (await md5Of(state, abs, st, w.id)) === w.id.md5) {
+            totalBytes += st.size;
+            return;
           }
           modified.push(w.path);
         }
@@ -344,13 +340,19 @@ async function linkedObjectSize(f: Fetcher, abs: string, id: ObjectId): Promise<
   const cached = cachePath(f.cacheDir, id);
   if (resolve(dirname(abs), target) !== resolve(cached)) return undefined;
   const st = statOrUndefined(cached);
-  if (!st?.isFile()) return undefined;
+  return st?.isFile() && (await md5Of(f.state, cached, st, id)) === id.md5 ? st.size : undefined;
+}
+
+/**
+ * The md5 of the file at `path` as `id`'s hash mode counts it: `id`'s own while the state file vouches
+ * for the file, else hashed (and remembered when it matches).
+ */
+async function md5Of(state: VerifiedState, path: string, st: Stats, id: ObjectId): Promise<string> {
   const key = objectKey(id);
-  if (!f.state.isVerified(cached, st, key)) {
-    if ((await dvcHashFile(cached, id.mode)).md5 !== id.md5) return undefined;
-    f.state.remember(cached, st, key);
-  }
-  return st.size;
+  if (state.isVerified(path, st, key)) return id.md5;
+  const { md5 } = await dvcHashFile(path, id.mode);
+  if (md5 === id.md5) state.remember(path, st, key);
+  return md5;
 }
 
 /** Move a staged, verified file into place atomically (rename over the target). */
@@ -434,17 +436,12 @@ async function ensureObject(f: Fetcher, remote: Remote, id: ObjectId, out: Out, 
   const key = objectKey(id);
   const st = statOrUndefined(path);
   if (st?.isFile()) {
-    let ok = f.state.isVerified(path, st, key);
-    if (!ok) {
-      const h = await dvcHashFile(path, id.mode);
-      ok = h.md5 === id.md5;
-      if (ok) f.state.remember(path, st, key);
-      else f.log.warning(`cache object ${path} is corrupt (md5 ${h.md5}); downloading it again`);
-    }
-    if (ok) {
+    const md5 = await md5Of(f.state, path, st, id);
+    if (md5 === id.md5) {
       if (stageTo) await stage(f.linker, path, stageTo);
       return;
     }
+    f.log.warning(`cache object ${path} is corrupt (md5 ${md5}); downloading it again`);
     f.state.forget(path);
     await rm(path, { force: true });
   }
