@@ -11,7 +11,7 @@ import { type CacheFake, startCacheFake } from '../harness/cache-fake.js';
 import { runAction } from '../harness/runner.js';
 import { cleanupTempDirs, makeTempDir } from '../harness/tmp.js';
 import { makeExampleRepo, writeDvcFixture } from '../fixtures/dvc-repo.js';
-import { pyHashes } from './helpers.js';
+import { expectData, pyHashes } from './helpers.js';
 import { type HttpRemote, startHttpRemote } from './http-remote.js';
 
 let cache: CacheFake;
@@ -32,11 +32,6 @@ async function clone(src: string): Promise<string> {
   const r = spawnSync('git', ['clone', '-q', src, dir], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return dir;
-}
-
-function expectData(root: string, files: Record<string, { md5: string }>) {
-  const paths = Object.keys(files).sort();
-  expect(pyHashes(paths.map((p) => readFileSync(join(root, p))))).toEqual(paths.map((p) => files[p]!.md5));
 }
 
 describe('dvc-pull action', () => {

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import type { Logger } from '../../src/lib/log.js';
 
 /** md5 of bytes computed by Python's hashlib (mode md5) or DVC 2.x's dos2unix rule, via dvc_fixture.py. */
@@ -23,6 +24,12 @@ export function pyHashes(items: Buffer[], legacy = false): string[] {
   const r = spawnSync('python3', ['-c', code], { input: JSON.stringify(items.map((d) => d.toString('base64'))), encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as string[];
+}
+
+/** Every listed workspace file holds the bytes whose md5 the reference computed (read through links). */
+export function expectData(root: string, files: Record<string, { md5: string }>): void {
+  const paths = Object.keys(files).sort();
+  expect(pyHashes(paths.map((p) => readFileSync(join(root, p))))).toEqual(paths.map((p) => files[p]!.md5));
 }
 
 export function captureLogger(): Logger & { lines: string[] } {

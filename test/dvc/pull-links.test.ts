@@ -3,7 +3,7 @@
  * read-only as DVC protects them, falling back in the configured order when a type does not work
  * here (a cache on another filesystem). Repositories come from the Python reference (dvc_fixture.py).
  */
-import { appendFileSync, chmodSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, lstatSync, mkdtempSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { pull } from '../../src/lib/dvc/pull.js';
 import { UserError } from '../../src/lib/errors.js';
 import { cleanupTempDirs, makeTempDir } from '../harness/tmp.js';
 import { type FixtureReport, writeDvcFixture } from '../fixtures/dvc-repo.js';
-import { captureLogger, pyHash, snapshot } from './helpers.js';
+import { captureLogger, expectData, snapshot } from './helpers.js';
 
 const otherFs: string[] = [];
 afterAll(async () => {
@@ -42,17 +42,12 @@ async function repo(cacheConfig: string): Promise<{ root: string; remote: string
 
 const cacheFile = (cacheDir: string, md5: string) => join(cacheDir, 'files', 'md5', md5.slice(0, 2), md5.slice(2));
 
-/** Each workspace file holds what the reference hashed (read through any link). */
-function expectContents(root: string, report: FixtureReport): void {
-  for (const [path, f] of Object.entries(report.files)) expect(pyHash(readFileSync(join(root, path))), path).toBe(f.md5);
-}
-
 describe('cache.type', () => {
   it('hardlink: workspace files are the read-only cache files; a second pull places nothing', async () => {
     const { root, report } = await repo('[cache]\n    type = hardlink\n');
     const log = captureLogger();
     const r = await pull({ root, logger: log });
-    expectContents(root, report);
+    expectData(root, report.files);
     for (const [path, f] of Object.entries(report.files)) {
       const ws = statSync(join(root, path));
       const cached = statSync(cacheFile(join(root, '.dvc', 'cache'), f.md5));
@@ -67,7 +62,7 @@ describe('cache.type', () => {
   it('symlink: workspace files link to the cache file by absolute path; dangling or wrong links are replaced', async () => {
     const { root, report } = await repo('[cache]\n    type = symlink\n');
     await pull({ root });
-    expectContents(root, report);
+    expectData(root, report.files);
     const cacheDir = join(root, '.dvc', 'cache');
     for (const [path, f] of Object.entries(report.files)) {
       expect(lstatSync(join(root, path)).isSymbolicLink(), path).toBe(true);
@@ -83,7 +78,7 @@ describe('cache.type', () => {
     symlinkSync(join(root, 'run.sh'), join(root, 'data/a.txt'));
     const r = await pull({ root });
     expect(r).toMatchObject({ placed: 2, downloadedObjects: 1 });
-    expectContents(root, report);
+    expectData(root, report.files);
     expect(readlinkSync(join(root, 'model.bin'))).toBe(cacheFile(cacheDir, model));
   });
 
@@ -96,7 +91,7 @@ describe('cache.type', () => {
     const { root, report } = await repo(`[cache]\n    dir = ${cacheDir}\n    type = hardlink,copy\n`);
     const log = captureLogger();
     await pull({ root, logger: log });
-    expectContents(root, report);
+    expectData(root, report.files);
     expect(statSync(join(root, 'model.bin')).nlink).toBe(1);
     expect(log.lines.join('\n')).toMatch(/placed 6 file\(s\) \(6 copy\)/);
 
@@ -120,7 +115,7 @@ describe('cache.type', () => {
       unlinkSync(join(root, path));
     }
     expect(await pull({ root })).toMatchObject({ placed: 6, downloadedObjects: 0 });
-    expectContents(root, report);
+    expectData(root, report.files);
     for (const path of Object.keys(report.files)) {
       const st = statSync(join(root, path));
       expect(st.nlink, path).toBe(1);
