@@ -134,32 +134,43 @@ async function settle(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000));
 }
 
-/** Microseconds per empty file created in a fresh folder under `parent` (the folder is kept). */
+/**
+ * Microseconds per empty file created, the median over 32 fresh folders of 16 files each under
+ * `parent` (the folders are kept). Many folders, because ext4 spreads new folders over its block
+ * groups and the cost below belongs to a group: one folder of 200 files read 20-150 us while the
+ * folders a pull then made still cost 300-700 us per file.
+ */
 function fileCreateCost(parent: string): number {
-  const dir = join(parent, `probe-${Date.now()}`);
-  mkdirSync(dir);
-  const n = 200;
-  const t = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) closeSync(openSync(join(dir, String(i)), 'w'));
-  return Number(process.hrtime.bigint() - t) / 1e3 / n;
+  const base = join(parent, `probe-${Date.now()}`);
+  mkdirSync(base);
+  const perFile: number[] = [];
+  for (let d = 0; d < 32; d++) {
+    const dir = join(base, String(d));
+    mkdirSync(dir);
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < 16; i++) closeSync(openSync(join(dir, String(i)), 'w'));
+    perFile.push(Number(process.hrtime.bigint() - t) / 1e3 / 16);
+  }
+  return perFile.sort((a, b) => a - b)[perFile.length >> 1]!;
 }
 
 /**
- * Wait (up to 6 minutes) until creating a file costs what it costs on an idle filesystem. This VM's
+ * Wait (up to 8 minutes) until creating a file costs what it costs on an idle filesystem. This VM's
  * ext4 has no journal, and without one the kernel's inode allocator passes over every inode freed in
- * the last 1-6 minutes (ialloc.c `recently_deleted`), rescanning them for each new file: after a test
- * run or an earlier bench deletes thousands of files, a file costs ~0.5 ms of kernel CPU instead of
- * ~50 us (perf: find_get_block_common + recently_deleted). A pull makes two files per object (cache
- * and workspace) where the baseline makes one, so a measurement in that window charges the pull twice
- * for the machine's state, and ratios from 1.2x to 2.0x came out of the same code.
+ * the last minutes (ialloc.c `recently_deleted`), rescanning them for each new file: after a test
+ * run or an earlier bench deletes thousands of files, a file costs 200-700 us of kernel CPU instead
+ * of ~20 us (perf: find_get_block_common + recently_deleted, 19% of a pull's samples), for about 6
+ * minutes here. A pull makes two files per object (cache and workspace) where the baseline makes
+ * one, so a measurement in that window charges the pull twice for the machine's state: the same code
+ * measured 1.66x one minute after a deletion and 1.13x on a quiet filesystem.
  */
 async function quietFilesystem(parent: string): Promise<{ usPerFile: number; waitedS: number }> {
   const started = Date.now();
   for (;;) {
     const usPerFile = fileCreateCost(parent);
     const waitedS = Math.round((Date.now() - started) / 1000);
-    if (usPerFile < 150 || waitedS >= 360) return { usPerFile, waitedS };
-    if (waitedS === 0) process.stderr.write(`bench: dvc: creating a file costs ${usPerFile.toFixed(0)} us (files deleted recently); waiting for < 150 us\n`);
+    if (usPerFile < 60 || waitedS >= 480) return { usPerFile, waitedS };
+    if (waitedS === 0) process.stderr.write(`bench: dvc: creating a file costs ${usPerFile.toFixed(0)} us (files deleted recently); waiting for < 60 us\n`);
     await new Promise((r) => setTimeout(r, 10_000));
   }
 }
@@ -229,6 +240,55 @@ async function rssOfBigPull(work: string): Promise<{ rssMb: number; ms: number }
   }
 }
 
+interface Rounds {
+  attempt: number;
+  baseline: number;
+  required: number;
+  cold: number;
+  linked: number;
+  warm: number;
+  before: { usPerFile: number; waitedS: number };
+  /** File creation cost right after the runs, in microseconds. */
+  after: number;
+}
+
+/** The cold/warm/baseline measurements: best of 3 interleaved runs, from an idle filesystem. */
+async function measureRounds(o: {
+  url: string;
+  keys: string[];
+  outs: { path: string; md5: string; dir: boolean; size: number }[];
+  work: string;
+  jobs: number;
+  attempt: number;
+}): Promise<Rounds> {
+  const { url, keys, outs, work, jobs, attempt } = o;
+  const before = await quietFilesystem(work);
+  const m = { attempt, baseline: Infinity, required: Infinity, cold: Infinity, linked: Infinity, warm: Infinity };
+  for (let run = 1; run <= 3; run++) {
+    const tag = `${attempt}-${run}`;
+    await settle();
+    m.baseline = Math.min(m.baseline, (await timed(() => plainFetch(url, keys, join(work, `baseline-${tag}`), jobs))).ms);
+    await settle();
+    m.required = Math.min(m.required, (await timed(() => plainFetch(url, keys, join(work, `required-${tag}`), jobs, true))).ms);
+    const root = join(work, `ws-${tag}`);
+    writeRepo(root, url, outs);
+    await settle();
+    const c = await timed(() => pull({ root, jobs }));
+    if (c.value.files !== 1020) throw new Error(`cold pull placed ${c.value.files} files`);
+    m.cold = Math.min(m.cold, c.ms);
+    const w = await timed(() => pull({ root, jobs }));
+    if (w.value.downloadedBytes !== 0) throw new Error('warm pull downloaded bytes');
+    m.warm = Math.min(m.warm, w.ms);
+    const hardlinked = join(work, `ws-hardlink-${tag}`);
+    writeRepo(hardlinked, url, outs, 'hardlink');
+    await settle();
+    const h = await timed(() => pull({ root: hardlinked, jobs }));
+    if (h.value.files !== 1020) throw new Error(`hardlink pull placed ${h.value.files} files`);
+    m.linked = Math.min(m.linked, h.ms);
+  }
+  return { ...m, before, after: fileCreateCost(work) };
+}
+
 export default async function bench(): Promise<BenchRow[]> {
   const work = await mkdtemp(join(tmpdir(), 'mlops-bench-dvc-'));
   try {
@@ -249,36 +309,16 @@ export default async function bench(): Promise<BenchRow[]> {
       ];
       // Best of 3 runs of each, interleaved so both see the same machine conditions, from an idle
       // filesystem (see quietFilesystem). Nothing is deleted until the end, and each measurement
-      // starts after a sync so it is not charged for the writeback of the one before it.
-      const fs = await quietFilesystem(work);
-      let baseline = Infinity;
-      let required = Infinity;
-      let cold = Infinity;
-      let linked = Infinity;
-      let warm = Infinity;
-      for (let run = 1; run <= 3; run++) {
-        await settle();
-        const b = await timed(() => plainFetch(server.url, keys, join(work, `baseline-${run}`), jobs));
-        baseline = Math.min(baseline, b.ms);
-        await settle();
-        const r = await timed(() => plainFetch(server.url, keys, join(work, `required-${run}`), jobs, true));
-        required = Math.min(required, r.ms);
-        const root = join(work, `ws-${run}`);
-        writeRepo(root, server.url, outs);
-        await settle();
-        const c = await timed(() => pull({ root, jobs }));
-        if (c.value.files !== 1020) throw new Error(`cold pull placed ${c.value.files} files`);
-        cold = Math.min(cold, c.ms);
-        const w = await timed(() => pull({ root, jobs }));
-        if (w.value.downloadedBytes !== 0) throw new Error('warm pull downloaded bytes');
-        warm = Math.min(warm, w.ms);
-        const hardlinked = join(work, `ws-hardlink-${run}`);
-        writeRepo(hardlinked, server.url, outs, 'hardlink');
-        await settle();
-        const h = await timed(() => pull({ root: hardlinked, jobs }));
-        if (h.value.files !== 1020) throw new Error(`hardlink pull placed ${h.value.files} files`);
-        linked = Math.min(linked, h.ms);
+      // starts after a sync so it is not charged for the writeback of the one before it. The idle
+      // check can pass while groups the runs then write into still carry recent deletions (1.30x, and
+      // 258 us per file after the runs, 76 s after a deletion): runs that end on a busy filesystem
+      // are measured once more, after waiting again.
+      let m = await measureRounds({ url: server.url, keys, outs, work, jobs, attempt: 1 });
+      if (m.after >= 60) {
+        process.stderr.write(`bench: dvc: creating a file cost ${m.after.toFixed(0)} us after the runs (files deleted recently); measuring again\n`);
+        m = await measureRounds({ url: server.url, keys, outs, work, jobs, attempt: 2 });
       }
+      const { baseline, required, cold, linked, warm, before, after } = m;
       rows.push({
         what: 'dvc pull cold: 1,000 x 10 KB + 20 x 10 MB over loopback HTTP (verify + cache + place)',
         figure: ms(cold),
@@ -304,7 +344,6 @@ export default async function bench(): Promise<BenchRow[]> {
         baseline: `${ms(baseline)} (plain parallel GET to disk)`,
         ratio: `${(linked / baseline).toFixed(2)}x`,
       });
-      const after = fileCreateCost(work);
       rows.push({
         what: 'dvc pull warm: same outs, all present',
         figure: ms(warm),
@@ -313,8 +352,8 @@ export default async function bench(): Promise<BenchRow[]> {
         target: '< 5% of cold',
       });
       rows.push({
-        what: `file creation cost before / after those runs (idle: ~50 us; waited ${fs.waitedS} s for < 150 us)`,
-        figure: `${fs.usPerFile.toFixed(0)} / ${after.toFixed(0)} us`,
+        what: `file creation cost before / after those runs (median of 32 folders; idle: ~20 us; waited ${before.waitedS} s for < 60 us${m.attempt > 1 ? '; measured twice' : ''})`,
+        figure: `${before.usPerFile.toFixed(0)} / ${after.toFixed(0)} us`,
       });
     } finally {
       await server.close();
