@@ -162,7 +162,7 @@ function fileCreateCost(parent: string): number {
  * of ~20 us (perf: find_get_block_common + recently_deleted, 19% of a pull's samples), for about 6
  * minutes here. A pull makes two files per object (cache and workspace) where the baseline makes
  * one, so a measurement in that window charges the pull twice for the machine's state: the same code
- * measured 1.66x one minute after a deletion and 1.13x on a quiet filesystem.
+ * measured 1.66x in the minutes after a deletion and 1.13x on a quiet filesystem.
  */
 async function quietFilesystem(parent: string): Promise<{ usPerFile: number; waitedS: number }> {
   const started = Date.now();
