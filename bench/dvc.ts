@@ -54,7 +54,15 @@ function dirOut(remote: string, entries: { relpath: string; data: Buffer }[]): {
   return { md5, objects };
 }
 
-function writeRepo(root: string, url: string, outs: { path: string; md5: string; dir: boolean; size: number }[], cacheType?: string): void {
+/** An out for a `.dvc` file: a file or (with `dir`) a directory listing. */
+interface OutSpec {
+  path: string;
+  md5: string;
+  dir: boolean;
+  size: number;
+}
+
+function writeRepo(root: string, url: string, outs: OutSpec[], cacheType?: string): void {
   mkdirSync(join(root, '.dvc'), { recursive: true });
   const cache = cacheType ? `[cache]\n    type = ${cacheType}\n` : '';
   writeFileSync(join(root, '.dvc', 'config'), `[core]\n    remote = web\n['remote "web"']\n    url = ${url}\n${cache}`);
@@ -154,6 +162,9 @@ function fileCreateCost(parent: string): number {
   return perFile.sort((a, b) => a - b)[perFile.length >> 1]!;
 }
 
+/** Microseconds per file below which the filesystem counts as idle (idle here: ~20 us). */
+const IDLE_US = 60;
+
 /**
  * Wait (up to 8 minutes) until creating a file costs what it costs on an idle filesystem. This VM's
  * ext4 has no journal, and without one the kernel's inode allocator passes over every inode freed in
@@ -169,8 +180,8 @@ async function quietFilesystem(parent: string): Promise<{ usPerFile: number; wai
   for (;;) {
     const usPerFile = fileCreateCost(parent);
     const waitedS = Math.round((Date.now() - started) / 1000);
-    if (usPerFile < 60 || waitedS >= 480) return { usPerFile, waitedS };
-    if (waitedS === 0) process.stderr.write(`bench: dvc: creating a file costs ${usPerFile.toFixed(0)} us (files deleted recently); waiting for < 60 us\n`);
+    if (usPerFile < IDLE_US || waitedS >= 480) return { usPerFile, waitedS };
+    if (waitedS === 0) process.stderr.write(`bench: dvc: creating a file costs ${usPerFile.toFixed(0)} us (files deleted recently); waiting for < ${IDLE_US} us\n`);
     await new Promise((r) => setTimeout(r, 10_000));
   }
 }
@@ -253,15 +264,8 @@ interface Rounds {
 }
 
 /** The cold/warm/baseline measurements: best of 3 interleaved runs, from an idle filesystem. */
-async function measureRounds(o: {
-  url: string;
-  keys: string[];
-  outs: { path: string; md5: string; dir: boolean; size: number }[];
-  work: string;
-  jobs: number;
-  attempt: number;
-}): Promise<Rounds> {
-  const { url, keys, outs, work, jobs, attempt } = o;
+async function measureRounds(o: { url: string; keys: string[]; outs: OutSpec[]; work: string; jobs: number }, attempt: number): Promise<Rounds> {
+  const { url, keys, outs, work, jobs } = o;
   const before = await quietFilesystem(work);
   const m = { attempt, baseline: Infinity, required: Infinity, cold: Infinity, linked: Infinity, warm: Infinity };
   for (let run = 1; run <= 3; run++) {
@@ -313,10 +317,11 @@ export default async function bench(): Promise<BenchRow[]> {
       // check can pass while groups the runs then write into still carry recent deletions (1.30x, and
       // 258 us per file after the runs, 76 s after a deletion): runs that end on a busy filesystem
       // are measured once more, after waiting again.
-      let m = await measureRounds({ url: server.url, keys, outs, work, jobs, attempt: 1 });
-      if (m.after >= 60) {
+      const setup = { url: server.url, keys, outs, work, jobs };
+      let m = await measureRounds(setup, 1);
+      if (m.after >= IDLE_US) {
         process.stderr.write(`bench: dvc: creating a file cost ${m.after.toFixed(0)} us after the runs (files deleted recently); measuring again\n`);
-        m = await measureRounds({ url: server.url, keys, outs, work, jobs, attempt: 2 });
+        m = await measureRounds(setup, 2);
       }
       const { baseline, required, cold, linked, warm, before, after } = m;
       rows.push({
@@ -352,7 +357,7 @@ export default async function bench(): Promise<BenchRow[]> {
         target: '< 5% of cold',
       });
       rows.push({
-        what: `file creation cost before / after those runs (median of 32 folders; idle: ~20 us; waited ${before.waitedS} s for < 60 us${m.attempt > 1 ? '; measured twice' : ''})`,
+        what: `file creation cost before / after those runs (median of 32 folders; idle: ~20 us; waited ${before.waitedS} s for < ${IDLE_US} us${m.attempt > 1 ? '; measured twice' : ''})`,
         figure: `${before.usPerFile.toFixed(0)} / ${after.toFixed(0)} us`,
       });
     } finally {
